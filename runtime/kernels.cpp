@@ -1,0 +1,54 @@
+#include "kernels.h"
+
+#include <HalideRuntime.h>
+
+#include <mutex>
+
+#include "error.h"
+
+namespace hnn {
+
+namespace {
+
+std::mutex halide_message_mutex;
+std::string halide_message;
+
+// Halide reports failures through this handler before a kernel returns non-zero; keep the
+// text so that the Error names Halide's reason instead of a bare error code.
+void capture_halide_error(void *, const char *message) {
+    std::lock_guard<std::mutex> lock(halide_message_mutex);
+    halide_message = message;
+    while (!halide_message.empty() && (halide_message.back() == '\n' || halide_message.back() == ' ')) {
+        halide_message.pop_back();
+    }
+}
+
+struct InstallHandler {
+    InstallHandler() { halide_set_error_handler(capture_halide_error); }
+} install_handler;
+
+const KernelTable cpu_table = {
+    corr2d_forward_cpu,
+};
+
+const KernelTable cuda_table = {
+    corr2d_forward_cuda,
+};
+
+}  // namespace
+
+void check_kernel(int status, const char *kernel) {
+    if (status == 0) return;
+    std::lock_guard<std::mutex> lock(halide_message_mutex);
+    std::string text = std::string("kernel ") + kernel + " failed (Halide error " + std::to_string(status) + ")";
+    if (!halide_message.empty()) text += ": " + halide_message;
+    halide_message.clear();
+    throw Error(text);
+}
+
+const KernelTable &kernels(Device device) {
+    require_device(device);
+    return device == Device::cpu ? cpu_table : cuda_table;
+}
+
+}  // namespace hnn

@@ -1,0 +1,76 @@
+#include "tensor.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include "error.h"
+
+namespace hnn {
+
+std::string shape_string(const Shape &shape) {
+    std::ostringstream out;
+    out << '(';
+    for (size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
+    if (shape.size() == 1) out << ',';
+    out << ')';
+    return out.str();
+}
+
+static std::vector<int> halide_order(const Shape &shape) {
+    for (int extent : shape) {
+        if (extent <= 0) throw Error("tensor shape " + shape_string(shape) + " has a non-positive extent");
+    }
+    std::vector<int> sizes(shape.rbegin(), shape.rend());
+    if (sizes.empty()) sizes.push_back(1);  // a scalar is stored as one element
+    return sizes;
+}
+
+Tensor::Tensor(const Shape &shape) : shape_(shape), buffer_(halide_order(shape)) {
+    buffer_.fill(0.0f);
+}
+
+Tensor Tensor::from_values(const Shape &shape, const std::vector<float> &values) {
+    Tensor t(shape);
+    if (static_cast<int64_t>(values.size()) != t.numel()) {
+        throw Error("tensor of shape " + shape_string(shape) + " needs " + std::to_string(t.numel()) +
+                    " values, got " + std::to_string(values.size()));
+    }
+    std::copy(values.begin(), values.end(), t.data());
+    return t;
+}
+
+int64_t Tensor::numel() const {
+    int64_t n = 1;
+    for (int extent : shape_) n *= extent;
+    return n;
+}
+
+std::vector<float> Tensor::values() const {
+    return std::vector<float>(data(), data() + numel());
+}
+
+Tensor Tensor::reshaped(const Shape &shape) const {
+    Tensor view;
+    view.shape_ = shape;
+    if (view.numel() != numel()) {
+        throw Error("cannot view " + shape_string(shape_) + " as " + shape_string(shape));
+    }
+    std::vector<int> sizes = halide_order(shape);
+    std::vector<halide_dimension_t> dims(sizes.size());
+    int stride = 1;
+    for (size_t i = 0; i < sizes.size(); ++i) {
+        dims[i] = halide_dimension_t(0, sizes[i], stride);
+        stride *= sizes[i];
+    }
+    view.buffer_ = Halide::Runtime::Buffer<float>(const_cast<float *>(data()), static_cast<int>(dims.size()), dims.data());
+    view.viewed_ = viewed_ ? viewed_ : std::make_shared<const Halide::Runtime::Buffer<float>>(buffer_);
+    return view;
+}
+
+void Tensor::sync_to_host() {
+    if (buffer_.device_dirty()) {
+        if (buffer_.copy_to_host() != 0) throw Error("copying a tensor from the device to the host failed");
+    }
+}
+
+}  // namespace hnn

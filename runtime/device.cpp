@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "kernels.h"
+#include "probe_variant_cpu.h"
 
 namespace hnn {
 

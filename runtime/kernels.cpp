@@ -27,14 +27,6 @@ struct InstallHandler {
     InstallHandler() { halide_set_error_handler(capture_halide_error); }
 } install_handler;
 
-const KernelTable cpu_table = {
-    corr2d_forward_cpu,
-};
-
-const KernelTable cuda_table = {
-    corr2d_forward_cuda,
-};
-
 }  // namespace
 
 void check_kernel(int status, const char *kernel) {
@@ -44,11 +36,6 @@ void check_kernel(int status, const char *kernel) {
     if (!halide_message.empty()) text += ": " + halide_message;
     halide_message.clear();
     throw Error(text);
-}
-
-const KernelTable &kernels(Device device) {
-    require_device(device);
-    return device == Device::cpu ? cpu_table : cuda_table;
 }
 
 }  // namespace hnn

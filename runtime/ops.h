@@ -1,12 +1,13 @@
-// Ops: validate shapes, allocate the result, run the generated kernel for the device.
-// Every error names the shapes involved. Results are on the host when an op returns.
+// Every op family's public header. Conventions, followed by every family:
+// - Shapes are PyTorch's (NCHW); each entry point states its shapes in one comment line.
+// - `void <op>_forward(Tensor &output, inputs..., params, Device)` validates every shape
+//   (errors name both shapes) and writes into a preallocated output; results stay where the
+//   kernel put them (call sync_to_host() before reading after a CUDA run).
+//   `Tensor <op>_forward(inputs..., params, Device)` allocates and returns host data.
+// - Backward: `<op>_backward(d_input*, d_weight*, d_bias*, ..., d_output, saved forward
+//   tensors, params, Device)`. Gradients are WRITTEN (overwritten), never accumulated; a null
+//   gradient pointer means "not needed" and its kernel is not run (the first layer passes
+//   d_input = nullptr).
 #pragma once
-#include "device.h"
-#include "tensor.h"
-
-namespace hnn {
-
-// input [H, W], kernel [kh, kw] -> [H - kh + 1, W - kw + 1]   (d2l 7.2 corr2d)
-Tensor corr2d_forward(const Tensor &input, const Tensor &kernel, Device device = Device::cpu);
-
-}  // namespace hnn
+#include "activation.h"
+#include "corr2d.h"

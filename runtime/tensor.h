@@ -39,7 +39,10 @@ public:
     // The underlying Halide buffer, dimensions innermost first; what generated kernels take.
     Halide::Runtime::Buffer<float> &buffer() { return buffer_; }
     const Halide::Runtime::Buffer<float> &buffer() const { return buffer_; }
+    // For kernel calls. Inputs pass through the const overload: a CUDA kernel may attach a
+    // device copy to the buffer (that is how data stays resident), but never changes values.
     halide_buffer_t *raw() { return buffer_.raw_buffer(); }
+    halide_buffer_t *raw() const { return const_cast<Halide::Runtime::Buffer<float> &>(buffer_).raw_buffer(); }
 
     void sync_to_host();  // copies device data back if a device kernel left it dirty
 

@@ -6,6 +6,7 @@
 #include <random>
 #include <string>
 
+#include "reference/tolerance.h"
 #include "device.h"
 #include "error.h"
 #include "tensor.h"
@@ -15,11 +16,7 @@ namespace hnn::test {
 // The device this test binary checks: cpu in hnn_tests, cuda in hnn_cuda_tests.
 Device device();
 
-// Named tolerances: |got - want| <= absolute + relative * |want|, per op.
-struct Tolerance {
-    double absolute, relative;
-};
-constexpr Tolerance kCorr2dTolerance{1e-5, 1e-5};
+using reference::Tolerance;  // each op's tolerances are named beside its reference
 
 inline Tensor random_tensor(const Shape &shape, std::mt19937 &rng, float low = -1.0f, float high = 1.0f) {
     Tensor t(shape);
@@ -30,19 +27,8 @@ inline Tensor random_tensor(const Shape &shape, std::mt19937 &rng, float low = -
 
 inline void check_close(const Tensor &got, const Tensor &want, Tolerance tol, const std::string &what) {
     INFO(what);
-    REQUIRE(shape_string(got.shape()) == shape_string(want.shape()));
-    int64_t bad = 0, first = -1;
-    for (int64_t i = 0; i < want.numel(); ++i) {
-        const double g = got.data()[i], w = want.data()[i];
-        if (!(std::fabs(g - w) <= tol.absolute + tol.relative * std::fabs(w))) {
-            if (first < 0) first = i;
-            ++bad;
-        }
-    }
-    if (bad) {
-        FAIL_CHECK(bad << " of " << want.numel() << " elements differ; first at flat index " << first << ": got "
-                       << got.data()[first] << ", want " << want.data()[first]);
-    }
+    std::string message;
+    if (!reference::within(got, want, tol, message)) FAIL_CHECK(message);
 }
 
 inline void check_values(const Tensor &got, const Shape &shape, const std::vector<float> &want, const std::string &what) {

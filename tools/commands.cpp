@@ -5,8 +5,7 @@
 
 #include "device.h"
 #include "error.h"
-#include "npy.h"
-#include "ops.h"
+#include "op_common.h"
 
 namespace hnn::cli {
 
@@ -49,28 +48,7 @@ void add_devices(CLI::App &app) {
 void add_op(CLI::App &app) {
     auto *op = app.add_subcommand("op", "Run one kernel on NumPy .npy files (float32, C order)");
     op->require_subcommand(1);
-
-    struct Corr2dArgs {
-        std::string input, kernel, output, device = "cpu";
-    };
-    auto args = std::make_shared<Corr2dArgs>();
-    auto *corr2d = op->add_subcommand("corr2d", "d2l 7.2 cross-correlation: [H, W] * [kh, kw] -> [H-kh+1, W-kw+1]");
-    corr2d->add_option("--in", args->input, "Input array [H, W]")->required();
-    corr2d->add_option("--kernel", args->kernel, "Kernel array [kh, kw]")->required();
-    corr2d->add_option("--out", args->output, "Where to write the result")->required();
-    corr2d->add_option("--device", args->device, "cpu or cuda")->capture_default_str()->check(CLI::IsMember({"cpu", "cuda"}));
-    corr2d->callback([args] {
-        const Device device = parse_device(args->device);
-        Tensor input = read_npy(args->input);
-        Tensor kernel = read_npy(args->kernel);
-        Tensor output;
-        try {
-            output = corr2d_forward(input, kernel, device);
-        } catch (const Error &e) {
-            throw Error(std::string(e.what()) + " (input " + args->input + ", kernel " + args->kernel + ")");
-        }
-        write_npy(args->output, output);
-    });
+    add_registered_op_commands(*op);
 }
 
 }  // namespace hnn::cli

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "bench.h"
 #include "commands.h"
 #include "error.h"
 
@@ -16,6 +17,7 @@ int main(int argc, char **argv) {
     hnn::cli::add_train(app);
     hnn::cli::add_devices(app);
     hnn::cli::add_op(app);
+    hnn::bench::add_bench_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError &e) {

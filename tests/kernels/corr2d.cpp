@@ -34,7 +34,7 @@ TEST_CASE("corr2d matches the reference on random shapes") {
     for (const auto &s : shapes) {
         Tensor x = test::random_tensor({s[0], s[1]}, rng);
         Tensor k = test::random_tensor({s[2], s[3]}, rng);
-        test::check_close(corr2d_forward(x, k, test::device()), reference::corr2d(x, k), test::kCorr2dTolerance,
+        test::check_close(corr2d_forward(x, k, test::device()), reference::corr2d(x, k), reference::kCorr2dTolerance,
                           "input " + shape_string(x.shape()) + " kernel " + shape_string(k.shape()));
     }
 }

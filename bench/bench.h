@@ -1,0 +1,31 @@
+// Kernel benchmarks: each op family registers its cases from bench/<family>.cpp with one
+// static BenchRegistration. `hnn bench kernels` measures the machine's FP32 FMA peak, times
+// every case, checks it against tests/reference.h and runs PyTorch's peer
+// (bench/torch_kernels.py, cases keyed by the same names) when torch is importable.
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace hnn::bench {
+
+struct BenchCase {
+    std::string name;   // "conv2d_forward lenet-c1": the key the PyTorch peer uses too
+    std::string shape;  // one line, e.g. "N128 1->6 28x28 k5 p2 sigmoid"
+    double flops = 0;   // useful floating-point operations per run (0: memory-bound)
+    double bytes = 0;   // bytes read and written per run, for GB/s when flops == 0
+    std::function<void()> run;         // one run of the hnn kernel(s), on tensors made beforehand
+    std::function<bool(std::string &)> check;  // compares the last run with the reference;
+                                               // false = mismatch, with a message
+};
+
+// One function per family that builds its cases (tensors allocated once, inside).
+struct BenchRegistration {
+    explicit BenchRegistration(std::function<std::vector<BenchCase>()> make);
+};
+
+void add_bench_command(CLI::App &app);
+
+}  // namespace hnn::bench

@@ -52,8 +52,9 @@ struct TorchResults {
 
 TorchResults run_torch_peer(const std::vector<BenchCase> &cases, int threads, double min_seconds) {
     TorchResults results;
+    // $HNN_TORCH_PYTHON, else the project's .venv (tools/setup.sh --with-torch puts torch there).
     const char *python_env = std::getenv("HNN_TORCH_PYTHON");
-    const std::string python = python_env ? python_env : "python3";
+    const std::string python = python_env ? python_env : HNN_SOURCE_DIR "/.venv/bin/python";
     std::string names;
     for (const auto &c : cases) names += (names.empty() ? "" : ";") + c.name;
     const std::string command = "'" + python + "' '" HNN_SOURCE_DIR "/bench/torch_kernels.py' --threads " +
@@ -164,7 +165,8 @@ void add_bench_command(CLI::App &app) {
     kernels->add_option("--threads", args->threads, "Threads for hnn and PyTorch")->capture_default_str();
     kernels->add_option("--min-time", args->min_seconds, "Seconds of timing per case")->capture_default_str();
     kernels->add_flag("--no-torch", args->no_torch, "Skip the PyTorch peer");
-    kernels->footer("The PyTorch peer runs with $HNN_TORCH_PYTHON (default: python3).");
+    kernels->footer("The PyTorch peer runs with $HNN_TORCH_PYTHON (default: .venv/bin/python;\n"
+                    "`tools/setup.sh --with-torch` installs PyPI's torch there).");
     kernels->callback([args] { bench_kernels(args->filter, args->threads, args->min_seconds, !args->no_torch); });
 }
 

@@ -2,6 +2,7 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -52,12 +53,16 @@ double measure_fma_peak_gflops(int threads) {
         sink = sink + r;
     };
     work();  // warm up clocks
-    const auto start = std::chrono::steady_clock::now();
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads; ++t) pool.emplace_back(work);
-    for (auto &t : pool) t.join();
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return threads * double(kIterations) * 12 * lanes * 2 / seconds / 1e9;
+    double best = 0;
+    for (int trial = 0; trial < 3; ++trial) {  // the best of 3: the peak is what the machine can do
+        const auto start = std::chrono::steady_clock::now();
+        std::vector<std::thread> pool;
+        for (int t = 0; t < threads; ++t) pool.emplace_back(work);
+        for (auto &t : pool) t.join();
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        best = std::max(best, threads * double(kIterations) * 12 * lanes * 2 / seconds / 1e9);
+    }
+    return best;
 }
 
 }  // namespace hnn::bench

@@ -26,8 +26,10 @@ function(hnn_kernel NAME)
                        TARGETS ${HNN_CUDA_TARGET}
                        USE_RUNTIME hnn_halide_runtime
                        PARAMS ${ARG_PARAMS}
-                       STMT ${NAME}_cuda_stmt)
+                       STMT ${NAME}_cuda_stmt
+                       DEVICE_CODE ${NAME}_cuda_ptx)
     target_link_libraries(hnn_kernels INTERFACE ${NAME}_cuda)
+    set_property(GLOBAL APPEND PROPERTY HNN_CUDA_PTX_FILES "${${NAME}_cuda_ptx}")
   endif ()
 endfunction()
 

@@ -40,11 +40,11 @@ if [[ ! -f $stamp ]]; then
   touch "$stamp"
   installed=1
 fi
-((installed == 0)) || if [[ ${1:-} == --with-torch ]] && ! "$venv/bin/python" -c 'import torch' 2>/dev/null; then
+if [[ ${1:-} == --with-torch ]] && ! "$venv/bin/python" -c 'import torch' 2>/dev/null; then
   # Only for the benchmarks' PyTorch peers; PyPI's torch brings MKL and oneDNN (several GB).
   say "installing torch, pandas into $venv (the benchmarks' PyTorch peers)"
   "$venv/bin/python" -m pip install -q --disable-pip-version-check torch pandas \
     || die "pip install torch failed: PyPI cannot be reached"
   installed=1
 fi
-say "ready: $("$venv/bin/cmake" --version | head -1), ninja $("$venv/bin/ninja" --version), halide $halide_version"
+((installed == 0)) || say "ready: $("$venv/bin/cmake" --version | head -1), ninja $("$venv/bin/ninja" --version), halide $halide_version"

@@ -50,10 +50,18 @@ std::vector<float> Tensor::values() const {
 }
 
 Tensor Tensor::reshaped(const Shape &shape) const {
-    Tensor view;
-    view.shape_ = shape;
-    if (view.numel() != numel()) {
-        throw Error("cannot view " + shape_string(shape_) + " as " + shape_string(shape));
+    Tensor probe;
+    probe.shape_ = shape;
+    if (probe.numel() != numel()) throw Error("cannot view " + shape_string(shape_) + " as " + shape_string(shape));
+    return view(0, shape);
+}
+
+Tensor Tensor::view(int64_t offset, const Shape &shape) const {
+    Tensor v;
+    v.shape_ = shape;
+    if (offset < 0 || offset + v.numel() > numel()) {
+        throw Error("a view of " + shape_string(shape) + " at element " + std::to_string(offset) +
+                    " does not fit in a tensor of " + std::to_string(numel()) + " elements");
     }
     std::vector<int> sizes = halide_order(shape);
     std::vector<halide_dimension_t> dims(sizes.size());
@@ -62,9 +70,9 @@ Tensor Tensor::reshaped(const Shape &shape) const {
         dims[i] = halide_dimension_t(0, sizes[i], stride);
         stride *= sizes[i];
     }
-    view.buffer_ = Halide::Runtime::Buffer<float>(const_cast<float *>(data()), static_cast<int>(dims.size()), dims.data());
-    view.viewed_ = viewed_ ? viewed_ : std::make_shared<const Halide::Runtime::Buffer<float>>(buffer_);
-    return view;
+    v.buffer_ = Halide::Runtime::Buffer<float>(const_cast<float *>(data()) + offset, static_cast<int>(dims.size()), dims.data());
+    v.viewed_ = viewed_ ? viewed_ : std::make_shared<const Halide::Runtime::Buffer<float>>(buffer_);
+    return v;
 }
 
 void Tensor::sync_to_host() {

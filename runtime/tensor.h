@@ -36,6 +36,10 @@ public:
     // view); the view keeps the memory alive. Host data only: sync_to_host() first.
     Tensor reshaped(const Shape &shape) const;
 
+    // `shape`'s worth of this tensor's host memory starting at flat element `offset` (an arena
+    // carves its parameters this way); the view keeps the memory alive.
+    Tensor view(int64_t offset, const Shape &shape) const;
+
     // The underlying Halide buffer, dimensions innermost first; what generated kernels take.
     Halide::Runtime::Buffer<float> &buffer() { return buffer_; }
     const Halide::Runtime::Buffer<float> &buffer() const { return buffer_; }

@@ -8,3 +8,4 @@
 #include "reference/dense.h"
 #include "reference/loss.h"
 #include "reference/pool2d.h"
+#include "reference/optim.h"

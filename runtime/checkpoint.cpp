@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "atomic_file.h"
 #include "error.h"
 
 namespace hnn {
@@ -24,29 +25,14 @@ void save_safetensors(const std::string &path, const std::vector<NamedTensor> &t
     }
     std::string text = header.dump();
     text.append((8 - text.size() % 8) % 8, ' ');  // keep the data 8-byte aligned
-    const std::string temporary = path + ".tmp." + std::to_string(getpid());
-    {
-        std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-        if (!out) throw Error(path + ": cannot write (" + std::strerror(errno) + ")");
-        const uint64_t n = text.size();
-        char length[8];
-        for (int i = 0; i < 8; ++i) length[i] = static_cast<char>((n >> (8 * i)) & 0xff);
-        out.write(length, 8);
-        out << text;
-        for (const NamedTensor &t : tensors) {
-            out.write(reinterpret_cast<const char *>(t.tensor->data()), std::streamsize(t.tensor->numel() * sizeof(float)));
-        }
-        out.close();
-        if (!out) {
-            std::remove(temporary.c_str());
-            throw Error(path + ": writing failed (disk full?)");
-        }
+    const uint64_t n = text.size();
+    std::string file(8, '\0');
+    for (int i = 0; i < 8; ++i) file[i] = static_cast<char>((n >> (8 * i)) & 0xff);
+    file += text;
+    for (const NamedTensor &t : tensors) {
+        file.append(reinterpret_cast<const char *>(t.tensor->data()), size_t(t.tensor->numel()) * sizeof(float));
     }
-    if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-        const std::string reason = std::strerror(errno);
-        std::remove(temporary.c_str());
-        throw Error(path + ": cannot rename the temporary file into place (" + reason + ")");
-    }
+    write_file_atomically(path, file);
 }
 
 SafetensorsFile load_safetensors(const std::string &path) {

@@ -76,14 +76,23 @@ public:
         // vectors, the last vector of a row shifting inwards; rows under 4 run scalar.
         output.fuse(c, n, cn).parallel(cn);
         const Expr width = output.dim(0).extent();
+        auto vector_rows = [&](auto stage) {
+            for (int l : {lanes, lanes / 2, lanes / 4}) {
+                if (l >= 4) stage.specialize(width >= l).split(x, xo, xi, l, TailStrategy::ShiftInwards).vectorize(xi);
+            }
+            stage.split(x, xo, xi, 1);
+        };
+        // Constant strides (the pooling layers of LeNet, VGG, ResNet use 2) turn the window's
+        // loads into dense or deinterleaving vector loads instead of gathers.
+        vector_rows(output.specialize(stride_w == 2 && stride_h == 2));
+        vector_rows(output.specialize(stride_w == 1 && stride_h == 1));
+        vector_rows(Func(output));
         pooled.compute_at(output, xo);
         for (int l : {lanes, lanes / 2, lanes / 4}) {
             if (l < 4) continue;
-            output.specialize(width >= l).split(x, xo, xi, l, TailStrategy::ShiftInwards).vectorize(xi);
             pooled.specialize(width >= l).vectorize(x, l);
             pooled.update().specialize(width >= l).reorder(x, r.x, r.y).vectorize(x, l);
         }
-        output.split(x, xo, xi, 1);
     }
 
     void schedule_cuda() {
@@ -188,14 +197,22 @@ public:
         // vector of input cells at a time (narrow rows: half or quarter vectors; under 4: scalar).
         d_input.fuse(c, n, cn).parallel(cn);
         const Expr width = d_input.dim(0).extent();
+        auto vector_rows = [&](auto stage) {
+            for (int l : {lanes, lanes / 2, lanes / 4}) {
+                if (l >= 4) stage.specialize(width >= l).split(x, xo, xi, l, TailStrategy::ShiftInwards).vectorize(xi);
+            }
+            stage.split(x, xo, xi, 1);
+        };
+        // Constant strides make the window-range divisions shifts and the winners' loads dense.
+        vector_rows(d_input.specialize(stride_w == 2 && stride_h == 2));
+        vector_rows(d_input.specialize(stride_w == 1 && stride_h == 1));
+        vector_rows(Func(d_input));
         gathered.compute_at(d_input, xo);
         for (int l : {lanes, lanes / 2, lanes / 4}) {
             if (l < 4) continue;
-            d_input.specialize(width >= l).split(x, xo, xi, l, TailStrategy::ShiftInwards).vectorize(xi);
             gathered.specialize(width >= l).vectorize(x, l);
             gathered.update().specialize(width >= l).reorder(x, r.x, r.y).vectorize(x, l);
         }
-        d_input.split(x, xo, xi, 1);
         if (is_max) {
             Var ox = winner.args()[0];
             winner.compute_at(d_input, cn).vectorize(ox, lanes / 2);

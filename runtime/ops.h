@@ -11,3 +11,4 @@
 #pragma once
 #include "activation.h"
 #include "corr2d.h"
+#include "pool2d.h"

@@ -1,0 +1,5 @@
+hnn_generator(activation)
+foreach (kind relu sigmoid tanh)
+  hnn_kernel(${kind}_forward GENERATOR activation_forward FROM activation.generator PARAMS activation=${kind})
+  hnn_kernel(${kind}_backward GENERATOR activation_backward FROM activation.generator PARAMS activation=${kind})
+endforeach ()

@@ -1,0 +1,5 @@
+hnn_generator(pool2d)
+foreach (mode max avg)
+  hnn_kernel(pool2d_${mode}_forward GENERATOR pool2d_forward FROM pool2d.generator PARAMS mode=${mode})
+  hnn_kernel(pool2d_${mode}_backward GENERATOR pool2d_backward FROM pool2d.generator PARAMS mode=${mode})
+endforeach ()

@@ -1,0 +1,258 @@
+// pool2d: d2l 7.5's max and average pooling with PyTorch's semantics (MaxPool2d, AvgPool2d with
+// count_include_pad=True, ceil_mode=False), forward and backward, NCHW float32.
+// Window, stride and padding are run-time scalars in PyTorch's (h, w) order; the runtime
+// checks them (padding <= window / 2, window fits the padded input).
+#include "common.h"
+
+namespace {
+using namespace Halide;
+
+enum class Mode { max, average };
+const std::map<std::string, Mode> kModes{{"max", Mode::max}, {"avg", Mode::average}};
+
+// output[n, c, oy, ox] = max or mean over i < kh, j < kw of input[n, c, oy*sh - ph + i, ox*sw - pw + j]
+// shapes: input [N, C, H, W] -> output [N, C, (H + 2ph - kh) / sh + 1, (W + 2pw - kw) / sw + 1]
+// Max pads with -inf (a padded cell never wins), average with 0 and divides by kh*kw.
+class Pool2dForward : public Generator<Pool2dForward> {
+public:
+    GeneratorParam<Mode> mode{"mode", Mode::max, kModes};
+    GeneratorParam<int> vector_width{"vector_width", 0};  // 0 = the target's natural width
+    GeneratorParam<int> gpu_tile_x{"gpu_tile_x", 16};
+    GeneratorParam<int> gpu_tile_y{"gpu_tile_y", 8};
+
+    Input<Buffer<float, 4>> input{"input"};  // Halide order: (x = W, y = H, c, n)
+    Input<int> window_h{"window_h"}, window_w{"window_w"};
+    Input<int> stride_h{"stride_h"}, stride_w{"stride_w"};
+    Input<int> padding_h{"padding_h"}, padding_w{"padding_w"};
+    Output<Buffer<float, 4>> output{"output"};
+
+    Var x{"x"}, y{"y"}, c{"c"}, n{"n"};
+    Func pooled{"pooled"};
+    RDom r;  // the window
+
+    void generate() {
+        const bool is_max = mode == Mode::max;
+        const Expr pad_value = is_max ? Expr(-std::numeric_limits<float>::infinity()) : Expr(0.0f);
+        Func padded = BoundaryConditions::constant_exterior(
+            input, pad_value, {{0, input.dim(0).extent()}, {0, input.dim(1).extent()}, Range(), Range()});
+        r = RDom(0, window_w, 0, window_h, "r");
+        const Expr ix = x * stride_w - padding_w + r.x, iy = y * stride_h - padding_h + r.y;
+        // Without padding every window lies inside the input: read it directly (no boundary select).
+        const Expr unpadded = padding_w == 0 && padding_h == 0;
+        const Expr value = select(unpadded, input(clamp(ix, 0, input.dim(0).max()), clamp(iy, 0, input.dim(1).max()), c, n),
+                                  padded(ix, iy, c, n));
+        if (is_max) {
+            pooled(x, y, c, n) = pad_value;
+            pooled(x, y, c, n) = max(pooled(x, y, c, n), value);
+            output(x, y, c, n) = pooled(x, y, c, n);
+        } else {
+            pooled(x, y, c, n) = 0.0f;
+            pooled(x, y, c, n) += value;
+            output(x, y, c, n) = pooled(x, y, c, n) / cast<float>(window_h * window_w);
+        }
+
+        input.set_estimates({{0, 28}, {0, 28}, {0, 6}, {0, 128}});
+        window_h.set_estimate(2);
+        window_w.set_estimate(2);
+        stride_h.set_estimate(2);
+        stride_w.set_estimate(2);
+        padding_h.set_estimate(0);
+        padding_w.set_estimate(0);
+        output.set_estimates({{0, 14}, {0, 14}, {0, 6}, {0, 128}});
+
+        if (using_autoscheduler()) return;
+        if (get_target().has_gpu_feature()) {
+            schedule_cuda();
+        } else {
+            schedule_x86();
+        }
+    }
+
+    void schedule_x86() {
+        const int lanes = hnn_gen::vector_lanes(get_target(), vector_width);
+        Var cn{"cn"}, xo{"xo"}, xi{"xi"};
+        // One task per (n, c) plane. Each vector of outputs reduces its windows in registers.
+        // Output rows narrower than the natural vector (LeNet's 14 and 5) take half or quarter
+        // vectors, the last vector of a row shifting inwards; rows under 4 run scalar.
+        output.fuse(c, n, cn).parallel(cn);
+        const Expr width = output.dim(0).extent();
+        auto vector_rows = [&](auto stage) {
+            for (int l : {lanes, lanes / 2, lanes / 4}) {
+                if (l >= 4) stage.specialize(width >= l).split(x, xo, xi, l, TailStrategy::ShiftInwards).vectorize(xi);
+            }
+            stage.split(x, xo, xi, 1);
+        };
+        // Constant strides (the pooling layers of LeNet, VGG, ResNet use 2) turn the window's
+        // loads into dense or deinterleaving vector loads instead of gathers.
+        vector_rows(output.specialize(stride_w == 2 && stride_h == 2));
+        vector_rows(output.specialize(stride_w == 1 && stride_h == 1));
+        vector_rows(Func(output));
+        pooled.compute_at(output, xo);
+        for (int l : {lanes, lanes / 2, lanes / 4}) {
+            if (l < 4) continue;
+            pooled.specialize(width >= l).vectorize(x, l);
+            pooled.update().specialize(width >= l).reorder(x, r.x, r.y).vectorize(x, l);
+        }
+    }
+
+    void schedule_cuda() {
+        Var cn{"cn"}, xo{"xo"}, yo{"yo"}, xi{"xi"}, yi{"yi"};
+        output.fuse(c, n, cn)
+            .split(x, xo, xi, gpu_tile_x, TailStrategy::GuardWithIf)
+            .split(y, yo, yi, gpu_tile_y, TailStrategy::GuardWithIf)
+            .reorder(xi, yi, xo, yo, cn)
+            .gpu_threads(xi, yi)
+            .gpu_blocks(xo, yo, cn);
+        pooled.compute_at(output, xi);
+    }
+};
+
+// The gradient as a gather: each input cell sums over the output windows that cover it,
+// ox in [ceil((x + pw - kw + 1) / sw), floor((x + pw) / sw)] clipped to the output (at most
+// ceil(kw / sw) of them), so no two threads write the same cell.
+// Average: d_input[x] = sum d_output[window] / (kh*kw) (padded cells count in the divisor).
+// Max: a window's gradient goes to its FIRST maximal in-bounds cell in row-major order (as
+// PyTorch); each window's winner is found once per plane, then gathered.
+// shapes: d_output [N, C, OH, OW], input [N, C, H, W] (max only; average ignores its values)
+//         -> d_input [N, C, H, W]
+class Pool2dBackward : public Generator<Pool2dBackward> {
+public:
+    GeneratorParam<Mode> mode{"mode", Mode::max, kModes};
+    GeneratorParam<int> vector_width{"vector_width", 0};
+    GeneratorParam<int> gpu_tile_x{"gpu_tile_x", 16};
+    GeneratorParam<int> gpu_tile_y{"gpu_tile_y", 8};
+
+    Input<Buffer<float, 4>> d_output{"d_output"};
+    Input<Buffer<float, 4>> input{"input"};
+    Input<int> window_h{"window_h"}, window_w{"window_w"};
+    Input<int> stride_h{"stride_h"}, stride_w{"stride_w"};
+    Input<int> padding_h{"padding_h"}, padding_w{"padding_w"};
+    Output<Buffer<float, 4>> d_input{"d_input"};
+
+    Var x{"x"}, y{"y"}, c{"c"}, n{"n"};
+    Func winner{"winner"}, gathered{"gathered"};
+    RDom r;  // the output windows that may cover an input cell
+
+    void generate() {
+        const bool is_max = mode == Mode::max;
+        const Expr W = d_input.dim(0).extent(), H = d_input.dim(1).extent();
+        const Expr OW = d_output.dim(0).extent(), OH = d_output.dim(1).extent();
+
+        if (is_max) {
+            // winner(ox, oy) = (y * W + x of the window's first maximum, that maximum), over the
+            // window's in-bounds cells, starting from its first in-bounds cell.
+            Var ox{"ox"}, oy{"oy"};
+            const Expr x0 = ox * stride_w - padding_w, y0 = oy * stride_h - padding_h;
+            const Expr first_x = clamp(x0, 0, W - 1), first_y = clamp(y0, 0, H - 1);
+            winner(ox, oy, c, n) = Tuple(first_y * W + first_x, input(first_x, first_y, c, n));
+            RDom w(0, window_w, 0, window_h, "w");
+            const Expr ix = x0 + w.x, iy = y0 + w.y;
+            const Expr inside = ix >= 0 && ix < W && iy >= 0 && iy < H;
+            const Expr v = input(clamp(ix, 0, W - 1), clamp(iy, 0, H - 1), c, n);
+            const Expr take = inside && v > winner(ox, oy, c, n)[1];
+            winner(ox, oy, c, n) = Tuple(select(take, iy * W + ix, winner(ox, oy, c, n)[0]),
+                                         select(take, v, winner(ox, oy, c, n)[1]));
+        }
+
+        const Expr ox_lo = max(0, (x + padding_w - window_w) / stride_w + 1);  // Halide's / floors
+        const Expr oy_lo = max(0, (y + padding_h - window_h) / stride_h + 1);
+        const Expr ox_hi = min(OW - 1, (x + padding_w) / stride_w);
+        const Expr oy_hi = min(OH - 1, (y + padding_h) / stride_h);
+        r = RDom(0, (window_w + stride_w - 1) / stride_w, 0, (window_h + stride_h - 1) / stride_h, "r");
+        const Expr ox = min(ox_lo + r.x, OW - 1), oy = min(oy_lo + r.y, OH - 1);
+        const Expr covers = ox_lo + r.x <= ox_hi && oy_lo + r.y <= oy_hi;
+        Expr contribution = d_output(ox, oy, c, n);
+        if (is_max) contribution = select(winner(ox, oy, c, n)[0] == y * W + x, contribution, 0.0f);
+        gathered(x, y, c, n) = 0.0f;
+        gathered(x, y, c, n) += select(covers, contribution, 0.0f);
+        if (is_max) {
+            d_input(x, y, c, n) = gathered(x, y, c, n);
+        } else {
+            d_input(x, y, c, n) = gathered(x, y, c, n) / cast<float>(window_h * window_w);
+        }
+
+        d_output.set_estimates({{0, 14}, {0, 14}, {0, 6}, {0, 128}});
+        input.set_estimates({{0, 28}, {0, 28}, {0, 6}, {0, 128}});
+        window_h.set_estimate(2);
+        window_w.set_estimate(2);
+        stride_h.set_estimate(2);
+        stride_w.set_estimate(2);
+        padding_h.set_estimate(0);
+        padding_w.set_estimate(0);
+        d_input.set_estimates({{0, 28}, {0, 28}, {0, 6}, {0, 128}});
+
+        if (using_autoscheduler()) return;
+        if (get_target().has_gpu_feature()) {
+            schedule_cuda();
+        } else {
+            schedule_x86();
+        }
+    }
+
+    void schedule_x86() {
+        const int lanes = hnn_gen::vector_lanes(get_target(), vector_width);
+        Var cn{"cn"}, xo{"xo"}, xi{"xi"};
+        const bool is_max = mode == Mode::max;
+        // One task per (n, c) plane; the plane's window winners first, then the gather, a
+        // vector of input cells at a time (narrow rows: half or quarter vectors; under 4: scalar).
+        d_input.fuse(c, n, cn).parallel(cn);
+        const Expr width = d_input.dim(0).extent();
+        auto vector_rows = [&](auto stage) {
+            for (int l : {lanes, lanes / 2, lanes / 4}) {
+                if (l >= 4) stage.specialize(width >= l).split(x, xo, xi, l, TailStrategy::ShiftInwards).vectorize(xi);
+            }
+            stage.split(x, xo, xi, 1);
+        };
+        // Constant strides make the window-range divisions shifts and the winners' loads dense.
+        vector_rows(d_input.specialize(stride_w == 2 && stride_h == 2));
+        vector_rows(d_input.specialize(stride_w == 1 && stride_h == 1));
+        vector_rows(Func(d_input));
+        gathered.compute_at(d_input, xo);
+        for (int l : {lanes, lanes / 2, lanes / 4}) {
+            if (l < 4) continue;
+            gathered.specialize(width >= l).vectorize(x, l);
+            gathered.update().specialize(width >= l).reorder(x, r.x, r.y).vectorize(x, l);
+        }
+        if (is_max) {
+            Var ox = winner.args()[0];
+            winner.compute_at(d_input, cn).vectorize(ox, lanes / 2);
+            winner.update().vectorize(ox, lanes / 2);
+        }
+    }
+
+    void schedule_cuda() {
+        Var cn{"cn"}, xo{"xo"}, yo{"yo"}, xi{"xi"}, yi{"yi"};
+        const bool is_max = mode == Mode::max;
+        d_input.fuse(c, n, cn)
+            .split(x, xo, xi, gpu_tile_x, TailStrategy::GuardWithIf)
+            .split(y, yo, yi, gpu_tile_y, TailStrategy::GuardWithIf)
+            .reorder(xi, yi, xo, yo, cn)
+            .gpu_threads(xi, yi)
+            .gpu_blocks(xo, yo, cn);
+        gathered.compute_at(d_input, xi);
+        if (is_max) {
+            // The winners of all windows, one thread each, before the gather.
+            Var ox = winner.args()[0], oy = winner.args()[1], c2 = winner.args()[2], n2 = winner.args()[3];
+            Var wcn{"wcn"}, oxo{"oxo"}, oyo{"oyo"}, oxi{"oxi"}, oyi{"oyi"};
+            winner.compute_root()
+                .fuse(c2, n2, wcn)
+                .split(ox, oxo, oxi, gpu_tile_x, TailStrategy::GuardWithIf)
+                .split(oy, oyo, oyi, gpu_tile_y, TailStrategy::GuardWithIf)
+                .reorder(oxi, oyi, oxo, oyo, wcn)
+                .gpu_threads(oxi, oyi)
+                .gpu_blocks(oxo, oyo, wcn);
+            winner.update()
+                .fuse(c2, n2, wcn)
+                .split(ox, oxo, oxi, gpu_tile_x, TailStrategy::GuardWithIf)
+                .split(oy, oyo, oyi, gpu_tile_y, TailStrategy::GuardWithIf)
+                .reorder(oxi, oyi, oxo, oyo, wcn)
+                .gpu_threads(oxi, oyi)
+                .gpu_blocks(oxo, oyo, wcn);
+        }
+    }
+};
+
+}  // namespace
+
+HALIDE_REGISTER_GENERATOR(Pool2dForward, pool2d_forward)
+HALIDE_REGISTER_GENERATOR(Pool2dBackward, pool2d_backward)

@@ -1,0 +1,128 @@
+#include "pool2d.h"
+
+#include "error.h"
+#include "kernels.h"
+#include "pool2d_avg_backward_cpu.h"
+#include "pool2d_avg_backward_cuda.h"
+#include "pool2d_avg_forward_cpu.h"
+#include "pool2d_avg_forward_cuda.h"
+#include "pool2d_max_backward_cpu.h"
+#include "pool2d_max_backward_cuda.h"
+#include "pool2d_max_forward_cpu.h"
+#include "pool2d_max_forward_cuda.h"
+
+namespace hnn {
+
+namespace {
+
+using ForwardKernel = int (*)(halide_buffer_t *input, int window_h, int window_w, int stride_h, int stride_w,
+                              int padding_h, int padding_w, halide_buffer_t *output);
+using BackwardKernel = int (*)(halide_buffer_t *d_output, halide_buffer_t *input, int window_h, int window_w,
+                               int stride_h, int stride_w, int padding_h, int padding_w, halide_buffer_t *d_input);
+
+struct Pool2dKernels {
+    ForwardKernel max_forward, avg_forward;
+    BackwardKernel max_backward, avg_backward;
+};
+const Pool2dKernels cpu_kernels{pool2d_max_forward_cpu, pool2d_avg_forward_cpu, pool2d_max_backward_cpu,
+                                pool2d_avg_backward_cpu};
+const Pool2dKernels cuda_kernels{pool2d_max_forward_cuda, pool2d_avg_forward_cuda, pool2d_max_backward_cuda,
+                                 pool2d_avg_backward_cuda};
+
+const Pool2dKernels &kernels_for(Device device) { return for_device(device, cpu_kernels, cuda_kernels); }
+
+std::string pair_string(const std::array<int, 2> &pair) {
+    return "(" + std::to_string(pair[0]) + ", " + std::to_string(pair[1]) + ")";
+}
+
+// The params with the default stride filled in, after checking them.
+Pool2dParams resolved(const Pool2dParams &params) {
+    Pool2dParams p = params;
+    for (int i = 0; i < 2; ++i) {
+        if (p.stride[i] == 0) p.stride[i] = p.window[i];
+    }
+    const std::string what = "pool2d: window " + pair_string(p.window) + ", stride " + pair_string(p.stride) +
+                             ", padding " + pair_string(p.padding);
+    for (int i = 0; i < 2; ++i) {
+        if (p.window[i] < 1) throw Error(what + ": the window must be at least 1");
+        if (p.stride[i] < 1) throw Error(what + ": the stride must be at least 1");
+        if (p.padding[i] < 0) throw Error(what + ": the padding must not be negative");
+        if (2 * p.padding[i] > p.window[i]) {
+            throw Error("pool2d: padding " + pair_string(p.padding) + " must be at most half of window " +
+                        pair_string(p.window) + " (as in PyTorch)");
+        }
+    }
+    return p;
+}
+
+}  // namespace
+
+PoolMode parse_pool_mode(const std::string &name) {
+    if (name == "max") return PoolMode::max;
+    if (name == "avg") return PoolMode::average;
+    throw Error("unknown pooling mode '" + name + "': expected max or avg");
+}
+
+const char *pool_mode_name(PoolMode mode) { return mode == PoolMode::max ? "max" : "avg"; }
+
+Shape pool2d_output_shape(const Shape &input, const Pool2dParams &params) {
+    const Pool2dParams p = resolved(params);
+    if (input.size() != 4) throw Error("pool2d: input must be 4-D [N, C, H, W], got " + shape_string(input));
+    const int padded_h = input[2] + 2 * p.padding[0], padded_w = input[3] + 2 * p.padding[1];
+    if (p.window[0] > padded_h || p.window[1] > padded_w) {
+        throw Error("pool2d: window " + pair_string(p.window) + " is larger than input " + shape_string(input) +
+                    " padded to (" + std::to_string(padded_h) + ", " + std::to_string(padded_w) + ")");
+    }
+    return {input[0], input[1], (padded_h - p.window[0]) / p.stride[0] + 1, (padded_w - p.window[1]) / p.stride[1] + 1};
+}
+
+void pool2d_forward(Tensor &output, const Tensor &input, const Pool2dParams &params, Device device) {
+    const Shape shape = pool2d_output_shape(input.shape(), params);
+    if (output.shape() != shape) {
+        throw Error("pool2d: output is " + shape_string(output.shape()) + ", expected " + shape_string(shape) +
+                    " for input " + shape_string(input.shape()));
+    }
+    const Pool2dParams p = resolved(params);
+    const Pool2dKernels &k = kernels_for(device);
+    const bool is_max = p.mode == PoolMode::max;
+    check_kernel((is_max ? k.max_forward : k.avg_forward)(input.raw(), p.window[0], p.window[1], p.stride[0],
+                                                          p.stride[1], p.padding[0], p.padding[1], output.raw()),
+                 is_max ? "pool2d_max_forward" : "pool2d_avg_forward");
+}
+
+Tensor pool2d_forward(const Tensor &input, const Pool2dParams &params, Device device) {
+    Tensor output(pool2d_output_shape(input.shape(), params));
+    pool2d_forward(output, input, params, device);
+    output.sync_to_host();
+    return output;
+}
+
+void pool2d_backward(Tensor *d_input, const Tensor &d_output, const Tensor &input, const Pool2dParams &params,
+                     Device device) {
+    const Shape shape = pool2d_output_shape(input.shape(), params);
+    if (d_output.shape() != shape) {
+        throw Error("pool2d: d_output is " + shape_string(d_output.shape()) + " but input " +
+                    shape_string(input.shape()) + " pools to " + shape_string(shape));
+    }
+    if (!d_input) return;
+    if (d_input->shape() != input.shape()) {
+        throw Error("pool2d: d_input is " + shape_string(d_input->shape()) + ", expected the input's " +
+                    shape_string(input.shape()));
+    }
+    const Pool2dParams p = resolved(params);
+    const Pool2dKernels &k = kernels_for(device);
+    const bool is_max = p.mode == PoolMode::max;
+    check_kernel((is_max ? k.max_backward : k.avg_backward)(d_output.raw(), input.raw(), p.window[0], p.window[1],
+                                                            p.stride[0], p.stride[1], p.padding[0], p.padding[1],
+                                                            d_input->raw()),
+                 is_max ? "pool2d_max_backward" : "pool2d_avg_backward");
+}
+
+Tensor pool2d_backward(const Tensor &d_output, const Tensor &input, const Pool2dParams &params, Device device) {
+    Tensor d_input(input.shape());
+    pool2d_backward(&d_input, d_output, input, params, device);
+    d_input.sync_to_host();
+    return d_input;
+}
+
+}  // namespace hnn

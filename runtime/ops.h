@@ -11,3 +11,5 @@
 #pragma once
 #include "activation.h"
 #include "corr2d.h"
+#include "dense.h"
+#include "loss.h"

@@ -27,54 +27,57 @@ GemmTile default_tile(const Target &t, int vector_width, int cols, int rows) {
     return tile;
 }
 
-// Schedules output(v, row) = epilogue(acc(v, row)) where acc's update reduces over r.
-// Tiers, tried in order, so that any size works without reading out of bounds (ShiftInwards
-// needs the extent to be at least the tile): a full register tile (rows x cols vectors), one
-// vector by rows, half a vector by rows, one vector by one row, then scalar.
-void schedule_gemm_x86(Func output, Func acc, Var v, Var row, RVar r, Expr v_extent, Expr row_extent,
-                       const GemmTile &tile) {
-    Var vo{"vo"}, vi{"vi"}, ro{"ro"}, ri{"ri"};
-    struct Tier {
-        int lanes, cols, rows;
-    };
-    const int half = std::max(1, tile.lanes / 2);
-    const Tier tiers[] = {{tile.lanes, tile.cols, tile.rows},
-                          {tile.lanes, 1, tile.rows},
-                          {half, 1, tile.rows},
-                          {tile.lanes, 1, 1},
-                          {half, 1, 1}};
-    for (const Tier &t : tiers) {
-        if (t.lanes < 2) continue;
-        const int width = t.lanes * t.cols;
-        Expr fits = v_extent >= width && row_extent >= t.rows;
-        output.specialize(fits)
-            .split(row, ro, ri, t.rows, TailStrategy::ShiftInwards)
-            .split(v, vo, vi, width, TailStrategy::ShiftInwards)
-            .reorder(vi, ri, vo, ro)
-            .vectorize(vi, t.lanes)
-            .unroll(vi)
-            .unroll(ri)
-            .parallel(ro);
-        acc.specialize(fits).vectorize(v, t.lanes).unroll(v).unroll(row);
-        Var vvo{"vvo"}, vvi{"vvi"};
-        acc.update()
-            .specialize(fits)
-            .split(v, vvo, vvi, t.lanes)
-            .reorder(vvi, vvo, row, r)
-            .vectorize(vvi)
-            .unroll(vvo)
-            .unroll(row);
-    }
-    output.split(row, ro, ri, 1).split(v, vo, vi, 1).reorder(vi, ri, vo, ro).parallel(ro);
-    acc.compute_at(output, vo);
-}
+// The GEMM out(v, row) = init(v) + sum_k a(k, row) * b(v, k), v < v_extent, row < row_extent.
+// b is packed once per call into panels of `width` columns (packed(vi, k, vo) = b(vo * width + vi,
+// k)), so a tile's vector loads are one contiguous stream instead of `width`-column strips at a
+// large (often 4 KB: cache-set conflicting) stride; the panels and a's rows are padded (clamped
+// reads), so every tile is a full register tile and any size works.
+struct Gemm {
+    Func packed{"packed"}, acc{"acc"};
+    Var v{"v"}, row{"row"}, vi{"vi"}, k{"k"}, vo{"vo"};
+    RDom r;
+    int width = 0;
 
-// CUDA: one thread per output element, its reduction in registers.
-void schedule_gemm_cuda(Func output, Func acc, Var v, Var row, int tile_v, int tile_row) {
-    Var vo{"vo"}, vi{"vi"}, ro{"ro"}, ri{"ri"};
-    output.gpu_tile(v, row, vo, ro, vi, ri, tile_v, tile_row, TailStrategy::GuardWithIf);
-    acc.compute_at(output, vi);
-}
+    void define(Func a, Func b, Func init, Expr v_extent, Expr row_extent, Expr k_extent, int panel_width) {
+        width = panel_width;
+        r = RDom(0, k_extent, "r");
+        packed(vi, k, vo) = b(min(vo * width + vi, v_extent - 1), k);
+        acc(v, row) = init(min(v, v_extent - 1));
+        acc(v, row) += a(r, min(row, row_extent - 1)) * packed(v % width, r, v / width);
+    }
+
+    // x86: output(v, row) = epilogue(acc(v, row)) in tiles of `rows` x `width`; acc lives in
+    // registers (rows x width/lanes vectors), updated with the reduction outermost. Tasks run over
+    // panels first, then rows, so neighbouring tasks share a panel in cache.
+    void schedule_x86(Func output, const GemmTile &tile) {
+        Var ro{"ro"}, ri{"ri"}, vvo{"vvo"}, vvi{"vvi"}, task{"task"};
+        Var ov = output.args()[0], orow = output.args()[1];
+        output.split(orow, ro, ri, tile.rows, TailStrategy::GuardWithIf)
+            .split(ov, vo, vi, width, TailStrategy::GuardWithIf)
+            .reorder(vi, ri, ro, vo)
+            .fuse(ro, vo, task)
+            .parallel(task)
+            .vectorize(vi, tile.lanes);
+        acc.compute_at(output, task)
+            .bound_extent(v, width)
+            .bound_extent(row, tile.rows)
+            .vectorize(v, tile.lanes)
+            .unroll(v)
+            .unroll(row);
+        acc.update().split(v, vvo, vvi, tile.lanes).reorder(vvi, vvo, row, r).vectorize(vvi).unroll(vvo).unroll(row);
+        packed.compute_root().vectorize(vi, tile.lanes).parallel(vo);
+    }
+
+    // CUDA: one thread per output element, its reduction in registers.
+    void schedule_cuda(Func output, int tile_v, int tile_row) {
+        Var ov = output.args()[0], orow = output.args()[1];
+        Var a{"a"}, b{"b"}, c{"c"}, d{"d"};
+        output.gpu_tile(ov, orow, a, b, c, d, tile_v, tile_row, TailStrategy::GuardWithIf);
+        acc.compute_at(output, c);
+        Var p{"p"}, q{"q"}, s{"s"}, t{"t"};
+        packed.compute_root().gpu_tile(vi, k, p, q, s, t, 32, 8, TailStrategy::GuardWithIf);
+    }
+};
 
 // dense_forward: x [N, in], weight [out, in], bias [out] -> y [N, out] = act(x W^T + b)
 class DenseForward : public Generator<DenseForward> {
@@ -91,22 +94,28 @@ public:
     Input<Buffer<float, 1>> bias{"bias"};
     Output<Buffer<float, 2>> output{"output"};
 
-    Var o{"o"}, n{"n"}, i{"i"};
-    Func weight_t{"weight_t"}, acc{"acc"};
-    RDom r;
+    Gemm gemm;
 
     void generate() {
-        r = RDom(0, input.dim(0).extent(), "r");
-        // W transposed once per call, so the GEMM's vector loads along `out` are contiguous.
-        weight_t(o, i) = weight(i, o);
-        acc(o, n) = bias(o);
-        acc(o, n) += input(r, n) * weight_t(o, r);
-        Expr z = acc(o, n);
+        // y(o, n) = act(b(o) + sum_i x(i, n) W(i, o)): the GEMM's b operand is W transposed,
+        // which the packing does in the same pass.
+        const GemmTile tile = default_tile(get_target(), vector_width, tile_cols, tile_rows);
+        Var v{"v"}, k{"k"};
+        Func a{"a"}, b{"b"}, init{"init"};
+        a(k, v) = input(k, v);
+        b(v, k) = weight(k, v);
+        init(v) = bias(v);
+        gemm.define(a, b, init, weight.dim(1).extent(), input.dim(1).extent(), input.dim(0).extent(),
+                    tile.lanes * tile.cols);
+        Var o{"o"}, n{"n"};
+        Expr z = gemm.acc(o, n);
         switch ((Act)activation) {
         case Act::none: output(o, n) = z; break;
         case Act::relu: output(o, n) = max(z, 0.0f); break;
         case Act::sigmoid: output(o, n) = 1.0f / (1.0f + exp(-z)); break;
         }
+        output.dim(0).set_min(0);
+        output.dim(1).set_min(0);
 
         input.set_estimates({{0, 400}, {0, 128}});
         weight.set_estimates({{0, 400}, {0, 120}});
@@ -115,25 +124,10 @@ public:
 
         if (using_autoscheduler()) return;
         if (get_target().has_gpu_feature()) {
-            schedule_cuda();
+            gemm.schedule_cuda(output, gpu_tile_x, gpu_tile_y);
         } else {
-            schedule_x86();
+            gemm.schedule_x86(output, tile);
         }
-    }
-
-    void schedule_x86() {
-        const GemmTile tile = default_tile(get_target(), vector_width, tile_cols, tile_rows);
-        schedule_gemm_x86(output, acc, o, n, r.x, output.dim(0).extent(),
-                          output.dim(1).extent(), tile);
-        Var io{"io"};
-        weight_t.compute_root().split(i, io, i, 16, TailStrategy::GuardWithIf).parallel(io);
-        weight_t.specialize(output.dim(0).extent() >= tile.lanes).vectorize(o, tile.lanes, TailStrategy::ShiftInwards);
-    }
-
-    void schedule_cuda() {
-        Var oo{"oo"}, io{"io"}, oi{"oi"}, ii{"ii"};
-        weight_t.compute_root().gpu_tile(o, i, oo, io, oi, ii, 16, 16, TailStrategy::GuardWithIf);
-        schedule_gemm_cuda(output, acc, o, n, gpu_tile_x, gpu_tile_y);
     }
 };
 
@@ -187,14 +181,20 @@ public:
     Input<Buffer<float, 2>> weight{"weight"};
     Output<Buffer<float, 2>> d_input{"d_input"};
 
-    Var i{"i"}, n{"n"};
-    Func acc{"acc"};
+    Gemm gemm;
 
     void generate() {
-        RDom r(0, d_z.dim(0).extent(), "r");
-        acc(i, n) = 0.0f;
-        acc(i, n) += d_z(r, n) * weight(i, r);
-        d_input(i, n) = acc(i, n);
+        // d_input(i, n) = sum_o d_z(o, n) W(i, o)
+        const GemmTile tile = default_tile(get_target(), vector_width, tile_cols, tile_rows);
+        Var v{"v"}, k{"k"}, i{"i"}, n{"n"};
+        Func a{"a"}, b{"b"}, init{"init"};
+        a(k, v) = d_z(k, v);
+        b(v, k) = weight(v, k);
+        init(v) = 0.0f;
+        gemm.define(a, b, init, weight.dim(0).extent(), d_z.dim(1).extent(), d_z.dim(0).extent(), tile.lanes * tile.cols);
+        d_input(i, n) = gemm.acc(i, n);
+        d_input.dim(0).set_min(0);
+        d_input.dim(1).set_min(0);
 
         d_z.set_estimates({{0, 120}, {0, 128}});
         weight.set_estimates({{0, 400}, {0, 120}});
@@ -202,10 +202,9 @@ public:
 
         if (using_autoscheduler()) return;
         if (get_target().has_gpu_feature()) {
-            schedule_gemm_cuda(d_input, acc, i, n, 32, 8);
+            gemm.schedule_cuda(d_input, 32, 8);
         } else {
-            schedule_gemm_x86(d_input, acc, i, n, r.x, d_input.dim(0).extent(), d_input.dim(1).extent(),
-                              default_tile(get_target(), vector_width, tile_cols, tile_rows));
+            gemm.schedule_x86(d_input, tile);
         }
     }
 };
@@ -221,14 +220,20 @@ public:
     Input<Buffer<float, 2>> input{"input"};
     Output<Buffer<float, 2>> d_weight{"d_weight"};
 
-    Var i{"i"}, o{"o"};
-    Func acc{"acc"};
+    Gemm gemm;
 
     void generate() {
-        RDom r(0, d_z.dim(1).extent(), "r");
-        acc(i, o) = 0.0f;
-        acc(i, o) += d_z(o, r) * input(i, r);
-        d_weight(i, o) = acc(i, o);
+        // d_weight(i, o) = sum_n d_z(o, n) x(i, n)
+        const GemmTile tile = default_tile(get_target(), vector_width, tile_cols, tile_rows);
+        Var v{"v"}, k{"k"}, i{"i"}, o{"o"};
+        Func a{"a"}, b{"b"}, init{"init"};
+        a(k, v) = d_z(v, k);
+        b(v, k) = input(v, k);
+        init(v) = 0.0f;
+        gemm.define(a, b, init, input.dim(0).extent(), d_z.dim(0).extent(), d_z.dim(1).extent(), tile.lanes * tile.cols);
+        d_weight(i, o) = gemm.acc(i, o);
+        d_weight.dim(0).set_min(0);
+        d_weight.dim(1).set_min(0);
 
         d_z.set_estimates({{0, 120}, {0, 128}});
         input.set_estimates({{0, 400}, {0, 128}});
@@ -236,10 +241,9 @@ public:
 
         if (using_autoscheduler()) return;
         if (get_target().has_gpu_feature()) {
-            schedule_gemm_cuda(d_weight, acc, i, o, 32, 8);
+            gemm.schedule_cuda(d_weight, 32, 8);
         } else {
-            schedule_gemm_x86(d_weight, acc, i, o, r.x, d_weight.dim(0).extent(), d_weight.dim(1).extent(),
-                              default_tile(get_target(), vector_width, tile_cols, tile_rows));
+            gemm.schedule_x86(d_weight, tile);
         }
     }
 };

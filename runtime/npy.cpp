@@ -4,6 +4,8 @@
 
 #include <cctype>
 #include <cerrno>
+#include <climits>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -67,10 +69,14 @@ Shape parse_shape(const std::string &path, const std::string &text) {
     return shape;
 }
 
-}  // namespace
+// The preamble and header of an NPY file; `in` is left at the first data byte.
+struct Header {
+    std::string descr;       // as written, e.g. "'<f4'"
+    std::string shape_text;  // as written, e.g. "(3, 4)"
+    Shape shape;
+};
 
-Tensor read_npy(const std::string &path) {
-    std::ifstream in(path, std::ios::binary);
+Header read_header(const std::string &path, std::ifstream &in) {
     if (!in) fail(path, std::string("cannot open (") + std::strerror(errno) + ")");
     char magic[8];
     if (!in.read(magic, 8)) fail(path, "truncated: shorter than the 8-byte NPY preamble");
@@ -93,27 +99,80 @@ Tensor read_npy(const std::string &path) {
     std::string header(header_length, '\0');
     if (!in.read(header.data(), header_length)) fail(path, "truncated in the header");
 
-    const std::string descr = dict_value(path, header, "descr");
-    if (descr != "'<f4'" && descr != "'f4'") {
-        fail(path, "dtype " + descr + " is not supported; expected float32 ('<f4')");
-    }
+    Header result;
+    result.descr = dict_value(path, header, "descr");
     const std::string fortran = dict_value(path, header, "fortran_order");
     if (fortran == "True") fail(path, "Fortran-order arrays are not supported; save with C order (np.ascontiguousarray)");
     if (fortran != "False") fail(path, "header field 'fortran_order' is " + fortran + "; expected False");
-    const std::string shape_text = dict_value(path, header, "shape");
-    if (shape_text.empty() || shape_text.front() != '(') fail(path, "header field 'shape' is not a tuple");
-    const Shape shape = parse_shape(path, shape_text);
+    result.shape_text = dict_value(path, header, "shape");
+    if (result.shape_text.empty() || result.shape_text.front() != '(') fail(path, "header field 'shape' is not a tuple");
+    result.shape = parse_shape(path, result.shape_text);
+    return result;
+}
 
-    Tensor tensor(shape);
-    const std::streamsize bytes = static_cast<std::streamsize>(tensor.numel() * sizeof(float));
-    if (!in.read(reinterpret_cast<char *>(tensor.data()), bytes)) {
-        fail(path, "truncated: shape " + shape_text + " needs " + std::to_string(bytes) + " data bytes, the file has " +
-                       std::to_string(in.gcount()));
+// Reads exactly `bytes` data bytes and checks that nothing follows.
+void read_payload(const std::string &path, std::ifstream &in, const Header &header, char *data, int64_t bytes) {
+    if (!in.read(data, static_cast<std::streamsize>(bytes))) {
+        fail(path, "truncated: shape " + header.shape_text + " needs " + std::to_string(bytes) +
+                       " data bytes, the file has " + std::to_string(in.gcount()));
     }
     if (in.peek() != std::char_traits<char>::eof()) {
-        fail(path, "has data past the " + std::to_string(bytes) + " bytes that shape " + shape_text + " needs");
+        fail(path, "has data past the " + std::to_string(bytes) + " bytes that shape " + header.shape_text + " needs");
     }
+}
+
+}  // namespace
+
+Tensor read_npy(const std::string &path) {
+    std::ifstream in(path, std::ios::binary);
+    const Header header = read_header(path, in);
+    if (header.descr != "'<f4'" && header.descr != "'f4'") {
+        fail(path, "dtype " + header.descr + " is not supported; expected float32 ('<f4')");
+    }
+    Tensor tensor(header.shape);
+    read_payload(path, in, header, reinterpret_cast<char *>(tensor.data()),
+                 static_cast<int64_t>(tensor.numel() * sizeof(float)));
     return tensor;
+}
+
+Halide::Runtime::Buffer<int32_t> read_npy_labels(const std::string &path) {
+    std::ifstream in(path, std::ios::binary);
+    const Header header = read_header(path, in);
+    const std::string &d = header.descr;
+    const bool i4 = d == "'<i4'" || d == "'i4'", i8 = d == "'<i8'" || d == "'i8'", f4 = d == "'<f4'" || d == "'f4'";
+    if (!i4 && !i8 && !f4) {
+        fail(path, "dtype " + d + " is not supported for labels; expected int32 ('<i4'), int64 ('<i8') or float32 ('<f4')");
+    }
+    const Shape &shape = header.shape;
+    if (!(shape.size() == 1 || (shape.size() == 2 && shape[1] == 1))) {
+        fail(path, "labels must have shape (N,) or (N, 1), got " + header.shape_text);
+    }
+    const int count = shape[0];
+    Halide::Runtime::Buffer<int32_t> labels(count);
+    if (i4) {
+        read_payload(path, in, header, reinterpret_cast<char *>(labels.data()), int64_t(count) * 4);
+        return labels;
+    }
+    std::vector<char> raw(static_cast<size_t>(count) * (i8 ? 8 : 4));
+    read_payload(path, in, header, raw.data(), static_cast<int64_t>(raw.size()));
+    for (int n = 0; n < count; ++n) {
+        if (i8) {
+            int64_t v;
+            std::memcpy(&v, raw.data() + 8 * static_cast<size_t>(n), 8);
+            if (v < INT32_MIN || v > INT32_MAX) {
+                fail(path, "label " + std::to_string(n) + " is " + std::to_string(v) + ", outside the int32 range");
+            }
+            labels(n) = static_cast<int32_t>(v);
+        } else {
+            float v;
+            std::memcpy(&v, raw.data() + 4 * static_cast<size_t>(n), 4);
+            if (!(std::floor(v) == v) || v < -2147483648.0f || v >= 2147483648.0f) {
+                fail(path, "label " + std::to_string(n) + " is " + std::to_string(v) + ", not an integral class index");
+            }
+            labels(n) = static_cast<int32_t>(v);
+        }
+    }
+    return labels;
 }
 
 void write_npy(const std::string &path, const Tensor &tensor) {

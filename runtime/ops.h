@@ -11,4 +11,6 @@
 #pragma once
 #include "activation.h"
 #include "corr2d.h"
+#include "dense.h"
+#include "loss.h"
 #include "pool2d.h"

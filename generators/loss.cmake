@@ -1,0 +1,5 @@
+hnn_generator(loss)
+hnn_kernel(softmax_cross_entropy_forward GENERATOR softmax_cross_entropy_forward FROM loss.generator)
+hnn_kernel(softmax_cross_entropy_backward GENERATOR softmax_cross_entropy_backward FROM loss.generator)
+hnn_kernel(mse_forward GENERATOR mse_forward FROM loss.generator)
+hnn_kernel(mse_backward GENERATOR mse_backward FROM loss.generator)

@@ -10,4 +10,5 @@
 //   d_input = nullptr).
 #pragma once
 #include "activation.h"
+#include "conv2d.h"
 #include "corr2d.h"

@@ -1,2 +1,4 @@
 hnn_generator(corr2d)
 hnn_kernel(corr2d_forward GENERATOR corr2d_forward FROM corr2d.generator)
+hnn_kernel(corr2d_backward_input GENERATOR corr2d_backward_input FROM corr2d.generator)
+hnn_kernel(corr2d_backward_kernel GENERATOR corr2d_backward_kernel FROM corr2d.generator)

@@ -1,5 +1,9 @@
 #include "corr2d.h"
 
+#include "corr2d_backward_input_cpu.h"
+#include "corr2d_backward_input_cuda.h"
+#include "corr2d_backward_kernel_cpu.h"
+#include "corr2d_backward_kernel_cuda.h"
 #include "corr2d_forward_cpu.h"
 #include "corr2d_forward_cuda.h"
 #include "error.h"
@@ -11,9 +15,11 @@ namespace {
 
 struct Corr2dKernels {
     int (*forward)(halide_buffer_t *input, halide_buffer_t *kernel, halide_buffer_t *output);
+    int (*backward_input)(halide_buffer_t *d_output, halide_buffer_t *kernel, halide_buffer_t *d_input);
+    int (*backward_kernel)(halide_buffer_t *d_output, halide_buffer_t *input, halide_buffer_t *d_kernel);
 };
-const Corr2dKernels cpu_kernels{corr2d_forward_cpu};
-const Corr2dKernels cuda_kernels{corr2d_forward_cuda};
+const Corr2dKernels cpu_kernels{corr2d_forward_cpu, corr2d_backward_input_cpu, corr2d_backward_kernel_cpu};
+const Corr2dKernels cuda_kernels{corr2d_forward_cuda, corr2d_backward_input_cuda, corr2d_backward_kernel_cuda};
 
 const Corr2dKernels &kernels_for(Device device) { return for_device(device, cpu_kernels, cuda_kernels); }
 
@@ -41,6 +47,23 @@ Tensor corr2d_forward(const Tensor &input, const Tensor &kernel, Device device) 
     corr2d_forward(output, input, kernel, device);
     output.sync_to_host();
     return output;
+}
+
+void corr2d_backward(Tensor *d_input, Tensor *d_kernel, const Tensor &d_output, const Tensor &input,
+                     const Tensor &kernel, Device device) {
+    const Shape shape = corr2d_output_shape(input.shape(), kernel.shape());
+    if (d_output.shape() != shape) {
+        throw Error("corr2d: d_output is " + shape_string(d_output.shape()) + ", expected " + shape_string(shape));
+    }
+    if (d_input && d_input->shape() != input.shape()) {
+        throw Error("corr2d: d_input is " + shape_string(d_input->shape()) + ", expected " + shape_string(input.shape()));
+    }
+    if (d_kernel && d_kernel->shape() != kernel.shape()) {
+        throw Error("corr2d: d_kernel is " + shape_string(d_kernel->shape()) + ", expected " + shape_string(kernel.shape()));
+    }
+    const Corr2dKernels &k = kernels_for(device);
+    if (d_input) check_kernel(k.backward_input(d_output.raw(), kernel.raw(), d_input->raw()), "corr2d_backward_input");
+    if (d_kernel) check_kernel(k.backward_kernel(d_output.raw(), input.raw(), d_kernel->raw()), "corr2d_backward_kernel");
 }
 
 }  // namespace hnn

@@ -10,6 +10,7 @@
 //   d_input = nullptr).
 #pragma once
 #include "activation.h"
+#include "conv2d.h"
 #include "corr2d.h"
 #include "dense.h"
 #include "loss.h"

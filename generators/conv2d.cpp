@@ -1,0 +1,480 @@
+// conv2d: d2l 7.3/7.4's multi-channel convolution (PyTorch's Conv2d: cross-correlation with
+// zero padding and stride, NCHW float32) with a fused activation, conv1x1 (7.4.3's 1x1
+// convolution as a matrix product), and their backward kernels.
+//
+// Halide dimensions run innermost first: an NCHW tensor is f(x, y, c, n), a weight
+// [Co, Ci, kh, kw] is w(kx, ky, ci, co).
+//
+// x86 schedules. Two register-tiled direct-convolution paths (shared by the forward and by
+// d_input, which is a convolution of d_output with the transposed kernel):
+// - channel-vectorized (enough output channels, >= one vector): a vector of output channels
+//   times a few output columns and rows accumulate in registers over the whole (ci, ky, kx)
+//   reduction; the input is broadcast, the weights (transposed once per call to put the
+//   output channel innermost) load as vectors, so no lane is wasted on narrow images (LeNet's
+//   c2, 10x10) and none on a 56-wide row either.
+// - x-vectorized (few output channels, e.g. LeNet's c1 with 6): a vector of output columns
+//   times several channels and rows.
+// - narrow fallback: one vector of columns (GuardWithIf), any size.
+// The padded input is copied once per image (compute_at the batch loop), so the inner loop
+// reads without bounds checks. Measured on the 2-core Xeon @ 2.5 GHz, AVX-512 (numbers in
+// the final comment of each schedule).
+#include "common.h"
+
+namespace {
+using namespace Halide;
+
+enum class Act { none, relu, sigmoid };
+const std::map<std::string, Act> kActNames{{"none", Act::none}, {"relu", Act::relu}, {"sigmoid", Act::sigmoid}};
+
+Expr activate(Expr z, Act act) {
+    switch (act) {
+    case Act::relu: return max(z, 0.0f);
+    case Act::sigmoid: return 1.0f / (1.0f + exp(-z));
+    default: return z;
+    }
+}
+
+// Tile sizes of the direct-convolution schedule (see the file comment).
+struct DirectTiles {
+    int lanes;
+    int cvec_x, cvec_y;    // channel-vectorized path: output columns x rows per tile
+    int xvec_c, xvec_y;    // x-vectorized path: channels x rows per tile
+    bool parallel;
+};
+
+// out(x, y, c, n) = f(acc(x, y, c, n)); acc = init, then one update reducing over r.
+// plane: the per-image padded input the update reads (compute_at the batch loop);
+// weights: the weights with the output channel innermost (computed once per call).
+void schedule_direct_x86(Func out, Func acc, Func plane, Func weights, RDom r, Expr width, Expr height, Expr channels,
+                         const DirectTiles &t, Var x, Var y, Var c, Var n) {
+    const int L = t.lanes;
+    Var xo{"xo"}, xi{"xi"}, yo{"yo"}, yi{"yi"}, co{"co"}, ci{"ci"};
+    Expr by_channel = channels >= L && width >= t.cvec_x && height >= t.cvec_y;
+    Expr by_column = width >= L && channels >= t.xvec_c && height >= t.xvec_y;
+
+    if (t.parallel) out.parallel(n);
+    out.specialize(by_channel)
+        .split(c, co, ci, L, TailStrategy::ShiftInwards)
+        .split(x, xo, xi, t.cvec_x, TailStrategy::ShiftInwards)
+        .split(y, yo, yi, t.cvec_y, TailStrategy::ShiftInwards)
+        .reorder(ci, xi, yi, xo, yo, co, n)
+        .vectorize(ci)
+        .unroll(xi)
+        .unroll(yi);
+    out.specialize(by_column)
+        .split(x, xo, xi, L, TailStrategy::ShiftInwards)
+        .split(c, co, ci, t.xvec_c, TailStrategy::ShiftInwards)
+        .split(y, yo, yi, t.xvec_y, TailStrategy::ShiftInwards)
+        .reorder(xi, ci, yi, xo, yo, co, n)
+        .vectorize(xi)
+        .unroll(ci)
+        .unroll(yi);
+    out.split(x, xo, xi, L, TailStrategy::GuardWithIf).vectorize(xi).reorder(xi, xo, y, c, n);
+
+    acc.compute_at(out, xo);
+    // Factor splits (not whole-dimension unrolls): the tile extents are constants in the tiled
+    // paths, and the narrow path's guarded extent rounds up.
+    acc.specialize(by_channel).vectorize(c, L).unroll(x, t.cvec_x).unroll(y, t.cvec_y);
+    acc.specialize(by_column).vectorize(x, L).unroll(c, t.xvec_c).unroll(y, t.xvec_y);
+    acc.vectorize(x, L);
+    acc.update().specialize(by_channel).reorder(c, x, y, r.x, r.y, r.z).vectorize(c, L).unroll(x, t.cvec_x).unroll(y, t.cvec_y);
+    acc.update().specialize(by_column).reorder(x, c, y, r.x, r.y, r.z).vectorize(x, L).unroll(c, t.xvec_c).unroll(y, t.xvec_y);
+    acc.update().vectorize(x, L);
+
+    plane.compute_at(out, n).vectorize(plane.args()[0], L);
+    weights.compute_root();
+}
+
+// The forward: output = act(bias + conv(input, weight)).
+// input [N, Ci, H, W], weight [Co, Ci, kh, kw], bias [Co] -> output [N, Co, OH, OW]
+class Conv2dForward : public Generator<Conv2dForward> {
+public:
+    GeneratorParam<Act> activation{"activation", Act::none, kActNames};
+    GeneratorParam<int> vector_width{"vector_width", 0};  // 0 = the target's natural width
+    // Channel-vectorized tile: 1 vector of channels x 5 columns x 2 rows = 10 accumulators
+    // (LeNet c2's 10x10 output in exact tiles); x-vectorized tile: 1 vector x 6 channels x
+    // 2 rows (LeNet c1's 6 channels).
+    GeneratorParam<int> cvec_x{"cvec_x", 5}, cvec_y{"cvec_y", 2};
+    GeneratorParam<int> xvec_c{"xvec_c", 6}, xvec_y{"xvec_y", 2};
+    GeneratorParam<int> gpu_tile_x{"gpu_tile_x", 16}, gpu_tile_y{"gpu_tile_y", 8};
+
+    Input<Buffer<float, 4>> input{"input"};
+    Input<Buffer<float, 4>> weight{"weight"};
+    Input<Buffer<float, 1>> bias{"bias"};
+    Input<int> stride_h{"stride_h"}, stride_w{"stride_w"}, padding_h{"padding_h"}, padding_w{"padding_w"};
+    Output<Buffer<float, 4>> output{"output"};
+
+    Var x{"x"}, y{"y"}, c{"c"}, n{"n"};
+    Func padded{"padded"}, weights{"weights"}, acc{"acc"};
+    RDom r;
+
+    void generate() {
+        padded(x, y, c, n) = BoundaryConditions::constant_exterior(input, 0.0f)(x, y, c, n);
+        weights(c, x, y, n) = weight(x, y, n, c);  // (co, kx, ky, ci): output channel innermost
+        r = RDom(0, weight.dim(0).extent(), 0, weight.dim(1).extent(), 0, weight.dim(2).extent(), "r");
+        acc(x, y, c, n) = bias(c);
+        acc(x, y, c, n) += padded(x * stride_w + r.x - padding_w, y * stride_h + r.y - padding_h, r.z, n) *
+                           weights(c, r.x, r.y, r.z);
+        output(x, y, c, n) = activate(acc(x, y, c, n), activation);
+
+        input.set_estimates({{0, 28}, {0, 28}, {0, 6}, {0, 128}});
+        weight.set_estimates({{0, 5}, {0, 5}, {0, 6}, {0, 16}});
+        bias.set_estimates({{0, 16}});
+        stride_h.set_estimate(1);
+        stride_w.set_estimate(1);
+        padding_h.set_estimate(0);
+        padding_w.set_estimate(0);
+        output.set_estimates({{0, 24}, {0, 24}, {0, 16}, {0, 128}});
+
+        if (using_autoscheduler()) return;
+        if (get_target().has_gpu_feature()) {
+            schedule_cuda();
+        } else {
+            schedule_x86();
+        }
+    }
+
+    void schedule_x86() {
+        const DirectTiles tiles{hnn_gen::vector_lanes(get_target(), vector_width), cvec_x, cvec_y, xvec_c, xvec_y, true};
+        schedule_direct_x86(output, acc, padded, weights, r, output.dim(0).extent(), output.dim(1).extent(),
+                            output.dim(2).extent(), tiles, x, y, c, n);
+    }
+
+    void schedule_cuda() {
+        Var xo{"xo"}, yo{"yo"}, xi{"xi"}, yi{"yi"};
+        output.gpu_tile(x, y, xo, yo, xi, yi, gpu_tile_x, gpu_tile_y, TailStrategy::GuardWithIf).fuse(c, n, c).gpu_blocks(c);
+        acc.compute_at(output, xi);
+        weights.compute_root().gpu_tile(c, x, xo, xi, 16, 1, TailStrategy::GuardWithIf);
+    }
+};
+
+// d_z = d_output * act'(z), from the forward's output y = act(z): relu -> (y > 0), sigmoid ->
+// y (1 - y), none -> 1. activation is 0 none, 1 relu, 2 sigmoid (hnn::Activation's order).
+// output [N, C, H, W], d_output [N, C, H, W] -> d_z [N, C, H, W]
+class Conv2dBackwardActivation : public Generator<Conv2dBackwardActivation> {
+public:
+    GeneratorParam<int> vector_width{"vector_width", 0};
+    Input<Buffer<float, 4>> output{"output"};
+    Input<Buffer<float, 4>> d_output{"d_output"};
+    Input<int> activation{"activation"};
+    Output<Buffer<float, 4>> d_z{"d_z"};
+
+    Var x{"x"}, y{"y"}, c{"c"}, n{"n"};
+
+    void generate() {
+        Expr out = output(x, y, c, n), grad = d_output(x, y, c, n);
+        d_z(x, y, c, n) = select(activation == 1, select(out > 0.0f, grad, 0.0f),
+                                 activation == 2, grad * out * (1.0f - out), grad);
+
+        output.set_estimates({{0, 28}, {0, 28}, {0, 6}, {0, 128}});
+        d_output.set_estimates({{0, 28}, {0, 28}, {0, 6}, {0, 128}});
+        activation.set_estimate(2);
+        d_z.set_estimates({{0, 28}, {0, 28}, {0, 6}, {0, 128}});
+
+        if (using_autoscheduler()) return;
+        Var xo{"xo"}, xi{"xi"}, yo{"yo"}, yi{"yi"};
+        if (get_target().has_gpu_feature()) {
+            d_z.gpu_tile(x, y, xo, yo, xi, yi, 32, 8, TailStrategy::GuardWithIf).fuse(c, n, c).gpu_blocks(c);
+        } else {
+            const int L = hnn_gen::vector_lanes(get_target(), vector_width);
+            d_z.fuse(c, n, c).parallel(c);
+            d_z.specialize(d_z.dim(0).extent() >= L).split(x, xo, xi, L, TailStrategy::ShiftInwards).vectorize(xi);
+        }
+    }
+};
+
+// d_input = conv(d_z upsampled by the stride, weight rotated by 180 degrees), i.e.
+// d_input[n, ci, y, x] = sum_{co, ky, kx} d_z[n, co, (y + ph - ky) / sh, (x + pw - kx) / sw] w[co, ci, ky, kx]
+// over the terms whose divisions are exact and in range.
+// d_z [N, Co, OH, OW], weight [Co, Ci, kh, kw] -> d_input [N, Ci, H, W]
+class Conv2dBackwardInput : public Generator<Conv2dBackwardInput> {
+public:
+    GeneratorParam<int> vector_width{"vector_width", 0};
+    GeneratorParam<int> cvec_x{"cvec_x", 5}, cvec_y{"cvec_y", 2};
+    GeneratorParam<int> xvec_c{"xvec_c", 6}, xvec_y{"xvec_y", 2};
+    GeneratorParam<int> gpu_tile_x{"gpu_tile_x", 16}, gpu_tile_y{"gpu_tile_y", 8};
+
+    Input<Buffer<float, 4>> d_z{"d_z"};
+    Input<Buffer<float, 4>> weight{"weight"};
+    Input<int> stride_h{"stride_h"}, stride_w{"stride_w"}, padding_h{"padding_h"}, padding_w{"padding_w"};
+    Output<Buffer<float, 4>> d_input{"d_input"};
+
+    Var x{"x"}, y{"y"}, c{"c"}, n{"n"};
+    Func upsampled{"upsampled"}, weights{"weights"}, acc{"acc"};
+    RDom r;
+
+    void generate() {
+        Func dz = BoundaryConditions::constant_exterior(d_z, 0.0f);
+        upsampled(x, y, c, n) = select(x % stride_w == 0 && y % stride_h == 0, dz(x / stride_w, y / stride_h, c, n), 0.0f);
+        weights(c, x, y, n) = weight(x, y, c, n);  // (ci, kx, ky, co): input channel innermost
+        r = RDom(0, weight.dim(0).extent(), 0, weight.dim(1).extent(), 0, weight.dim(3).extent(), "r");
+        acc(x, y, c, n) = 0.0f;
+        acc(x, y, c, n) += upsampled(x + padding_w - r.x, y + padding_h - r.y, r.z, n) * weights(c, r.x, r.y, r.z);
+        d_input(x, y, c, n) = acc(x, y, c, n);
+
+        d_z.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
+        weight.set_estimates({{0, 5}, {0, 5}, {0, 6}, {0, 16}});
+        stride_h.set_estimate(1);
+        stride_w.set_estimate(1);
+        padding_h.set_estimate(0);
+        padding_w.set_estimate(0);
+        d_input.set_estimates({{0, 14}, {0, 14}, {0, 6}, {0, 128}});
+
+        if (using_autoscheduler()) return;
+        if (get_target().has_gpu_feature()) {
+            Var xo{"xo"}, yo{"yo"}, xi{"xi"}, yi{"yi"};
+            d_input.gpu_tile(x, y, xo, yo, xi, yi, gpu_tile_x, gpu_tile_y, TailStrategy::GuardWithIf).fuse(c, n, c).gpu_blocks(c);
+            acc.compute_at(d_input, xi);
+            weights.compute_root().gpu_tile(c, x, xo, xi, 16, 1, TailStrategy::GuardWithIf);
+        } else {
+            const DirectTiles tiles{hnn_gen::vector_lanes(get_target(), vector_width), cvec_x, cvec_y, xvec_c, xvec_y, true};
+            schedule_direct_x86(d_input, acc, upsampled, weights, r, d_input.dim(0).extent(), d_input.dim(1).extent(),
+                                d_input.dim(2).extent(), tiles, x, y, c, n);
+        }
+    }
+};
+
+// d_weight[co, ci, ky, kx] = sum_{n, oy, ox} d_z[n, co, oy, ox] * padded_input[n, ci, oy sh + ky - ph, ox sw + kx - pw]
+// d_z [N, Co, OH, OW], input [N, Ci, H, W] -> d_weight [Co, Ci, kh, kw]
+//
+// x86: the reduction over ox runs in vector lanes (output columns rounded up to whole vectors
+// over a zero-extended copy of d_z), so `lanes` partial sums per weight are reduced at the
+// end; a tile of kx (whole kernel rows of width 5 or 3) times tile_co output channels
+// accumulates in registers over the whole (n, oy, ox) reduction.
+class Conv2dBackwardWeight : public Generator<Conv2dBackwardWeight> {
+public:
+    GeneratorParam<int> vector_width{"vector_width", 0};
+    GeneratorParam<int> tile_co{"tile_co", 4};
+
+    Input<Buffer<float, 4>> d_z{"d_z"};
+    Input<Buffer<float, 4>> input{"input"};
+    Input<int> stride_h{"stride_h"}, stride_w{"stride_w"}, padding_h{"padding_h"}, padding_w{"padding_w"};
+    Output<Buffer<float, 4>> d_weight{"d_weight"};
+
+    Var x{"x"}, y{"y"}, c{"c"}, n{"n"}, u{"u"};
+
+    void generate() {
+        const bool gpu = get_target().has_gpu_feature();
+        const int L = gpu ? 1 : hnn_gen::vector_lanes(get_target(), vector_width);
+        Expr out_w = d_z.dim(0).extent(), out_h = d_z.dim(1).extent();
+        Func padded("padded"), dz_wide("dz_wide"), partial("partial");
+        padded(x, y, c, n) = BoundaryConditions::constant_exterior(input, 0.0f)(x, y, c, n);
+        dz_wide(x, y, c, n) = select(x < out_w, d_z(min(x, out_w - 1), y, c, n), 0.0f);
+        RDom r(0, (out_w + L - 1) / L, 0, out_h, 0, d_z.dim(3).extent(), "r");
+        Expr ox = r.x * L + u;
+        // partial(u, kx, ky, ci, co): lane u of the sum
+        partial(u, x, y, c, n) = 0.0f;
+        partial(u, x, y, c, n) += dz_wide(ox, r.y, n, r.z) *
+                                  padded(ox * stride_w + x - padding_w, r.y * stride_h + y - padding_h, c, r.z);
+        // The lanes summed in a pure definition (no update stage: its tiles may shift inwards).
+        Expr total = partial(0, x, y, c, n);
+        for (int i = 1; i < L; ++i) total += partial(i, x, y, c, n);
+        d_weight(x, y, c, n) = total;
+
+        d_z.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
+        input.set_estimates({{0, 14}, {0, 14}, {0, 6}, {0, 128}});
+        stride_h.set_estimate(1);
+        stride_w.set_estimate(1);
+        padding_h.set_estimate(0);
+        padding_w.set_estimate(0);
+        d_weight.set_estimates({{0, 5}, {0, 5}, {0, 6}, {0, 16}});
+
+        if (using_autoscheduler()) return;
+        Var xo{"xo"}, xi{"xi"}, co{"co"}, ci{"ci"};
+        if (gpu) {
+            d_weight.gpu_tile(x, y, xo, co, xi, ci, 8, 8, TailStrategy::GuardWithIf).fuse(c, n, c).gpu_blocks(c);
+            partial.compute_at(d_weight, xi);
+            return;
+        }
+        Expr kw = d_weight.dim(0).extent();
+        Expr channels_tiled = d_weight.dim(3).extent() >= tile_co;
+        // kx tiles of 5 and 3 (LeNet's and the large conv's kernels); other widths one kx at a time.
+        for (int kx_tile : {5, 3, 1}) {
+            Expr cond = kx_tile == 1 ? channels_tiled : (channels_tiled && kw == kx_tile);
+            d_weight.specialize(cond)
+                .split(x, xo, xi, kx_tile, TailStrategy::ShiftInwards)
+                .split(n, co, ci, tile_co, TailStrategy::ShiftInwards)
+                .reorder(xi, ci, xo, y, c, co)
+                .parallel(co);
+        }
+        d_weight.split(x, xo, xi, 1).split(n, co, ci, 1).reorder(xi, ci, xo, y, c, co).parallel(co);
+        partial.compute_at(d_weight, xo);
+        partial.vectorize(u);
+        partial.update().reorder(u, x, n, r.x, r.y, r.z).vectorize(u);
+        for (int kx_tile : {5, 3}) {
+            partial.update().specialize(channels_tiled && kw == kx_tile).unroll(x, kx_tile).unroll(n, tile_co);
+        }
+        partial.update().specialize(channels_tiled).unroll(n, tile_co);
+        padded.compute_root().parallel(n).vectorize(x, L);
+        dz_wide.compute_root().parallel(n).vectorize(x, L);
+    }
+};
+
+// d_bias[co] = sum_{n, y, x} d_z[n, co, y, x]
+// d_z [N, Co, OH, OW] -> d_bias [Co]
+class Conv2dBackwardBias : public Generator<Conv2dBackwardBias> {
+public:
+    GeneratorParam<int> vector_width{"vector_width", 0};
+    Input<Buffer<float, 4>> d_z{"d_z"};
+    Output<Buffer<float, 1>> d_bias{"d_bias"};
+
+    Var c{"c"}, u{"u"};
+
+    void generate() {
+        RDom r(0, d_z.dim(0).extent(), 0, d_z.dim(1).extent(), 0, d_z.dim(3).extent(), "r");
+        d_bias(c) = 0.0f;
+        d_bias(c) += d_z(r.x, r.y, c, r.z);
+
+        d_z.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
+        d_bias.set_estimates({{0, 16}});
+
+        if (using_autoscheduler()) return;
+        if (get_target().has_gpu_feature()) {
+            Var co{"co"}, ci{"ci"};
+            d_bias.gpu_tile(c, co, ci, 32, TailStrategy::GuardWithIf);
+            d_bias.update().gpu_tile(c, co, ci, 32, TailStrategy::GuardWithIf);
+            return;
+        }
+        // The row sum runs in vector lanes (rfactor), guarded for rows that are not whole vectors.
+        const int L = hnn_gen::vector_lanes(get_target(), vector_width);
+        RVar rxo{"rxo"}, rxi{"rxi"};
+        Func lanes_sum = d_bias.update().split(r.x, rxo, rxi, L, TailStrategy::GuardWithIf).rfactor(rxi, u);
+        d_bias.parallel(c);
+        d_bias.update().parallel(c);
+        lanes_sum.compute_at(d_bias, c).vectorize(u);
+        lanes_sum.update().reorder(u, rxo, r.y, r.z).vectorize(u);
+    }
+};
+
+// conv1x1 (d2l 7.4.3): Y[n] = W (Co x Ci) . X[n] (Ci x H*W) + b, on [N, C, H*W] views.
+// GEMM schedule: 2 vectors of pixels x tile_co output channels in registers over the whole ci
+// reduction (2 vector loads + tile_co broadcasts per 2 tile_co FMAs).
+// input [N, Ci, P], weight [Co, Ci, 1, 1], bias [Co] -> output [N, Co, P]   (d_input: the
+// same with W transposed: d_z [N, Co, P], weight -> d_input [N, Ci, P])
+void schedule_gemm_x86(Func out, Func acc, RDom r, Expr pixels, Expr channels, int L, int pixel_vectors, int tile_c, Var p,
+                       Var c, Var n) {
+    Var po{"po"}, pi{"pi"}, co{"co"}, ci{"ci"};
+    Expr tiled = pixels >= L * pixel_vectors && channels >= tile_c;
+    Expr wide = pixels >= L;
+    out.specialize(tiled)
+        .split(p, po, pi, L * pixel_vectors, TailStrategy::ShiftInwards)
+        .split(c, co, ci, tile_c, TailStrategy::ShiftInwards)
+        .reorder(pi, ci, po, co, n)
+        .vectorize(pi, L)
+        .unroll(pi)
+        .unroll(ci)
+        .fuse(co, n, co)
+        .parallel(co);
+    out.specialize(wide).split(p, po, pi, L, TailStrategy::ShiftInwards).vectorize(pi).fuse(c, n, c).parallel(c);
+    out.split(p, po, pi, 1).fuse(c, n, c).parallel(c);  // fewer pixels than lanes: scalar
+    acc.compute_at(out, po);
+    Var pv{"pv"};
+    acc.specialize(tiled).split(p, p, pv, L).vectorize(pv).unroll(p, pixel_vectors).unroll(c, tile_c);
+    acc.specialize(wide).vectorize(p, L);
+    acc.update().specialize(tiled).reorder(p, c, r).split(p, p, pv, L).vectorize(pv).unroll(p, pixel_vectors).unroll(c, tile_c);
+    acc.update().specialize(wide).vectorize(p, L);
+}
+
+class Conv1x1Forward : public Generator<Conv1x1Forward> {
+public:
+    GeneratorParam<bool> transposed{"transposed", false};  // true: d_input = W^T . d_z, no bias
+    GeneratorParam<int> vector_width{"vector_width", 0};
+    GeneratorParam<int> pixel_vectors{"pixel_vectors", 2};
+    GeneratorParam<int> tile_c{"tile_c", 8};
+
+    Input<Buffer<float, 3>> input{"input"};
+    Input<Buffer<float, 4>> weight{"weight"};
+    Input<Buffer<float, 1>> bias{"bias"};
+    Output<Buffer<float, 3>> output{"output"};
+
+    Var p{"p"}, c{"c"}, n{"n"};
+    Func acc{"acc"};
+
+    void generate() {
+        const int reduce_dim = transposed ? 3 : 2;
+        RDom r(0, weight.dim(reduce_dim).extent(), "r");
+        Expr w = transposed ? weight(0, 0, c, r) : weight(0, 0, r, c);
+        acc(p, c, n) = transposed ? Expr(0.0f) : bias(c);
+        acc(p, c, n) += w * input(p, r, n);
+        output(p, c, n) = acc(p, c, n);
+
+        input.set_estimates({{0, 3136}, {0, 64}, {0, 8}});
+        weight.set_estimates({{0, 1}, {0, 1}, {0, 64}, {0, 64}});
+        bias.set_estimates({{0, 64}});
+        output.set_estimates({{0, 3136}, {0, 64}, {0, 8}});
+
+        if (using_autoscheduler()) return;
+        if (get_target().has_gpu_feature()) {
+            Var po{"po"}, pi{"pi"};
+            output.gpu_tile(p, po, pi, 64, TailStrategy::GuardWithIf).fuse(c, n, c).gpu_blocks(c);
+            acc.compute_at(output, pi);
+        } else {
+            schedule_gemm_x86(output, acc, r, output.dim(0).extent(), output.dim(1).extent(),
+                              hnn_gen::vector_lanes(get_target(), vector_width), pixel_vectors, tile_c, p, c, n);
+        }
+    }
+};
+
+// d_weight[co, ci] = sum_{n, p} d_z[n, co, p] x[n, ci, p]: whole vectors of p in lanes (rfactor
+// by hand), the p % lanes tail as scalars; a tile_ci x tile_co block of lane sums in registers.
+// d_z [N, Co, P], input [N, Ci, P] -> d_weight [Co, Ci, 1, 1]
+class Conv1x1BackwardWeight : public Generator<Conv1x1BackwardWeight> {
+public:
+    GeneratorParam<int> vector_width{"vector_width", 0};
+    GeneratorParam<int> tile_ci{"tile_ci", 4}, tile_co{"tile_co", 4};
+
+    Input<Buffer<float, 3>> d_z{"d_z"};
+    Input<Buffer<float, 3>> input{"input"};
+    Output<Buffer<float, 4>> d_weight{"d_weight"};
+
+    Var u{"u"}, kx{"kx"}, ky{"ky"}, ci{"ci"}, co{"co"};
+
+    void generate() {
+        const bool gpu = get_target().has_gpu_feature();
+        const int L = gpu ? 1 : hnn_gen::vector_lanes(get_target(), vector_width);
+        Expr P = d_z.dim(0).extent(), N = d_z.dim(2).extent();
+        Func partial("partial");
+        RDom whole(0, P / L, 0, N, "whole");
+        RDom tail(P / L * L, P % L, 0, N, "tail");
+        partial(u, ci, co) = 0.0f;
+        partial(u, ci, co) += d_z(whole.x * L + u, co, whole.y) * input(whole.x * L + u, ci, whole.y);
+        partial(0, ci, co) += d_z(tail.x, co, tail.y) * input(tail.x, ci, tail.y);
+        Expr total = partial(0, ci, co);
+        for (int i = 1; i < L; ++i) total += partial(i, ci, co);
+        d_weight(kx, ky, ci, co) = total;
+
+        d_z.set_estimates({{0, 3136}, {0, 64}, {0, 8}});
+        input.set_estimates({{0, 3136}, {0, 64}, {0, 8}});
+        d_weight.set_estimates({{0, 1}, {0, 1}, {0, 64}, {0, 64}});
+
+        if (using_autoscheduler()) return;
+        Var cio{"cio"}, cii{"cii"}, coo{"coo"}, coi{"coi"};
+        if (gpu) {
+            d_weight.gpu_tile(ci, co, cio, coo, cii, coi, 16, 16, TailStrategy::GuardWithIf);
+            partial.compute_at(d_weight, cii);
+            return;
+        }
+        Expr tiled = d_weight.dim(2).extent() >= tile_ci && d_weight.dim(3).extent() >= tile_co;
+        d_weight.specialize(tiled)
+            .split(ci, cio, cii, tile_ci, TailStrategy::ShiftInwards)
+            .split(co, coo, coi, tile_co, TailStrategy::ShiftInwards)
+            .reorder(kx, ky, cii, coi, cio, coo)
+            .parallel(coo);
+        d_weight.split(ci, cio, cii, 1).split(co, coo, coi, 1).reorder(kx, ky, cii, coi, cio, coo).parallel(coo);
+        partial.compute_at(d_weight, cio);
+        partial.vectorize(u);
+        partial.update(0).reorder(u, ci, co, whole.x, whole.y).vectorize(u);
+        partial.update(0).specialize(tiled).unroll(ci, tile_ci).unroll(co, tile_co);
+        partial.update(1).unscheduled();  // the p % lanes tail: at most lanes - 1 scalar steps
+    }
+};
+
+}  // namespace
+
+HALIDE_REGISTER_GENERATOR(Conv2dForward, conv2d_forward)
+HALIDE_REGISTER_GENERATOR(Conv2dBackwardActivation, conv2d_backward_activation)
+HALIDE_REGISTER_GENERATOR(Conv2dBackwardInput, conv2d_backward_input)
+HALIDE_REGISTER_GENERATOR(Conv2dBackwardWeight, conv2d_backward_weight)
+HALIDE_REGISTER_GENERATOR(Conv2dBackwardBias, conv2d_backward_bias)
+HALIDE_REGISTER_GENERATOR(Conv1x1Forward, conv1x1_forward)
+HALIDE_REGISTER_GENERATOR(Conv1x1BackwardWeight, conv1x1_backward_weight)

@@ -1,0 +1,239 @@
+#include "conv2d.h"
+
+#include "conv1x1_backward_input_cpu.h"
+#include "conv1x1_backward_input_cuda.h"
+#include "conv1x1_backward_weight_cpu.h"
+#include "conv1x1_backward_weight_cuda.h"
+#include "conv1x1_forward_cpu.h"
+#include "conv1x1_forward_cuda.h"
+#include "conv2d_backward_activation_cpu.h"
+#include "conv2d_backward_activation_cuda.h"
+#include "conv2d_backward_bias_cpu.h"
+#include "conv2d_backward_bias_cuda.h"
+#include "conv2d_backward_input_cpu.h"
+#include "conv2d_backward_input_cuda.h"
+#include "conv2d_backward_weight_cpu.h"
+#include "conv2d_backward_weight_cuda.h"
+#include "conv2d_forward_cpu.h"
+#include "conv2d_forward_cuda.h"
+#include "conv2d_relu_forward_cpu.h"
+#include "conv2d_relu_forward_cuda.h"
+#include "conv2d_sigmoid_forward_cpu.h"
+#include "conv2d_sigmoid_forward_cuda.h"
+#include "error.h"
+#include "kernels.h"
+
+namespace hnn {
+
+namespace {
+
+using Buf = halide_buffer_t *;
+
+struct Conv2dKernels {
+    int (*forward[3])(Buf input, Buf weight, Buf bias, int sh, int sw, int ph, int pw, Buf output);  // by activation
+    int (*backward_activation)(Buf output, Buf d_output, int activation, Buf d_z);
+    int (*backward_input)(Buf d_z, Buf weight, int sh, int sw, int ph, int pw, Buf d_input);
+    int (*backward_weight)(Buf d_z, Buf input, int sh, int sw, int ph, int pw, Buf d_weight);
+    int (*backward_bias)(Buf d_z, Buf d_bias);
+    int (*conv1x1_forward)(Buf input, Buf weight, Buf bias, Buf output);
+    int (*conv1x1_backward_input)(Buf d_z, Buf weight, Buf unused_bias, Buf d_input);
+    int (*conv1x1_backward_weight)(Buf d_z, Buf input, Buf d_weight);
+};
+const Conv2dKernels cpu_kernels{{conv2d_forward_cpu, conv2d_relu_forward_cpu, conv2d_sigmoid_forward_cpu},
+                                conv2d_backward_activation_cpu,
+                                conv2d_backward_input_cpu,
+                                conv2d_backward_weight_cpu,
+                                conv2d_backward_bias_cpu,
+                                conv1x1_forward_cpu,
+                                conv1x1_backward_input_cpu,
+                                conv1x1_backward_weight_cpu};
+const Conv2dKernels cuda_kernels{{conv2d_forward_cuda, conv2d_relu_forward_cuda, conv2d_sigmoid_forward_cuda},
+                                 conv2d_backward_activation_cuda,
+                                 conv2d_backward_input_cuda,
+                                 conv2d_backward_weight_cuda,
+                                 conv2d_backward_bias_cuda,
+                                 conv1x1_forward_cuda,
+                                 conv1x1_backward_input_cuda,
+                                 conv1x1_backward_weight_cuda};
+
+const Conv2dKernels &kernels_for(Device device) { return for_device(device, cpu_kernels, cuda_kernels); }
+
+int activation_index(Activation activation) {
+    switch (activation) {
+        case Activation::none: return 0;
+        case Activation::relu: return 1;
+        case Activation::sigmoid: return 2;
+        default: throw Error(std::string("conv2d: activation ") + activation_name(activation) +
+                             " is not fused; use none, relu or sigmoid and apply it separately");
+    }
+}
+
+void expect_shape(const char *op, const char *what, const Tensor &t, const Shape &shape) {
+    if (t.shape() != shape) {
+        throw Error(std::string(op) + ": " + what + " is " + shape_string(t.shape()) + ", expected " + shape_string(shape));
+    }
+}
+
+// The bias buffer the kernels read: the given one (checked against Co) or `zeros`, filled.
+Buf bias_or_zeros(const char *op, const Tensor *bias, int channels, Tensor &zeros) {
+    if (!bias) {
+        zeros = Tensor({channels});
+        return zeros.raw();
+    }
+    if (bias->shape() != Shape{channels}) {
+        throw Error(std::string(op) + ": bias " + shape_string(bias->shape()) + " does not match the " +
+                    std::to_string(channels) + " output channels of the weight");
+    }
+    return bias->raw();
+}
+
+// A [N, C, H*W] view of a dense [N, C, H, W] tensor's buffer, sharing its host and device
+// memory; what a kernel does to the device side (allocation, dirty bits) is handed back to the
+// tensor when the view goes.
+class FlatView {
+public:
+    explicit FlatView(const Tensor &t) : original_(t.raw()), view_(*original_) {
+        const int plane = t.dim(2) * t.dim(3);
+        dims_[0] = {0, plane, 1, 0};
+        dims_[1] = {0, t.dim(1), plane, 0};
+        dims_[2] = {0, t.dim(0), plane * t.dim(1), 0};
+        view_.dimensions = 3;
+        view_.dim = dims_;
+    }
+    ~FlatView() {
+        original_->device = view_.device;
+        original_->device_interface = view_.device_interface;
+        original_->flags = view_.flags;
+    }
+    FlatView(const FlatView &) = delete;
+    FlatView &operator=(const FlatView &) = delete;
+    Buf raw() { return &view_; }
+
+private:
+    halide_buffer_t *original_;
+    halide_buffer_t view_;
+    halide_dimension_t dims_[3];
+};
+
+}  // namespace
+
+Shape conv2d_output_shape(const Shape &input, const Shape &weight, const Conv2dParams &p) {
+    if (input.size() != 4) throw Error("conv2d: input must be 4-D [N, C, H, W], got " + shape_string(input));
+    if (weight.size() != 4) throw Error("conv2d: weight must be 4-D [Co, Ci, kh, kw], got " + shape_string(weight));
+    if (p.stride_h < 1 || p.stride_w < 1) {
+        throw Error("conv2d: stride must be positive, got (" + std::to_string(p.stride_h) + ", " +
+                    std::to_string(p.stride_w) + ")");
+    }
+    if (p.padding_h < 0 || p.padding_w < 0) {
+        throw Error("conv2d: padding must be non-negative, got (" + std::to_string(p.padding_h) + ", " +
+                    std::to_string(p.padding_w) + ")");
+    }
+    if (weight[1] != input[1]) {
+        throw Error("conv2d: weight " + shape_string(weight) + " has " + std::to_string(weight[1]) +
+                    " input channels but input " + shape_string(input) + " has " + std::to_string(input[1]));
+    }
+    const int padded_h = input[2] + 2 * p.padding_h, padded_w = input[3] + 2 * p.padding_w;
+    if (weight[2] > padded_h || weight[3] > padded_w || weight[2] < 1 || weight[3] < 1) {
+        throw Error("conv2d: kernel of weight " + shape_string(weight) + " is larger than the padded input (" +
+                    std::to_string(padded_h) + ", " + std::to_string(padded_w) + ") of input " + shape_string(input));
+    }
+    return {input[0], weight[0], (padded_h - weight[2]) / p.stride_h + 1, (padded_w - weight[3]) / p.stride_w + 1};
+}
+
+void conv2d_forward(Tensor &output, const Tensor &input, const Tensor &weight, const Tensor *bias, const Conv2dParams &p,
+                    Device device) {
+    const Shape shape = conv2d_output_shape(input.shape(), weight.shape(), p);
+    expect_shape("conv2d", "output", output, shape);
+    const int act = activation_index(p.activation);
+    Tensor zeros;
+    Buf b = bias_or_zeros("conv2d", bias, weight.dim(0), zeros);
+    check_kernel(kernels_for(device).forward[act](input.raw(), weight.raw(), b, p.stride_h, p.stride_w,
+                                                  p.padding_h, p.padding_w, output.raw()),
+                 "conv2d_forward");
+}
+
+Tensor conv2d_forward(const Tensor &input, const Tensor &weight, const Tensor *bias, const Conv2dParams &p, Device device) {
+    Tensor output(conv2d_output_shape(input.shape(), weight.shape(), p));
+    conv2d_forward(output, input, weight, bias, p, device);
+    output.sync_to_host();
+    return output;
+}
+
+void conv2d_backward(Tensor *d_input, Tensor *d_weight, Tensor *d_bias, const Tensor &d_output, const Tensor &input,
+                     const Tensor &weight, const Tensor &output, const Conv2dParams &p, Device device) {
+    const Shape shape = conv2d_output_shape(input.shape(), weight.shape(), p);
+    expect_shape("conv2d_backward", "d_output", d_output, shape);
+    const int act = activation_index(p.activation);
+    if (act != 0) expect_shape("conv2d_backward", "output", output, shape);
+    if (d_input) expect_shape("conv2d_backward", "d_input", *d_input, input.shape());
+    if (d_weight) expect_shape("conv2d_backward", "d_weight", *d_weight, weight.shape());
+    if (d_bias) expect_shape("conv2d_backward", "d_bias", *d_bias, {weight.dim(0)});
+    const Conv2dKernels &k = kernels_for(device);
+    Tensor d_z_storage;
+    const Tensor *d_z = &d_output;
+    if (act != 0) {
+        d_z_storage = Tensor(shape);
+        check_kernel(k.backward_activation(output.raw(), d_output.raw(), act, d_z_storage.raw()),
+                     "conv2d_backward_activation");
+        d_z = &d_z_storage;
+    }
+    if (d_input) {
+        check_kernel(k.backward_input(d_z->raw(), weight.raw(), p.stride_h, p.stride_w, p.padding_h, p.padding_w,
+                                      d_input->raw()),
+                     "conv2d_backward_input");
+    }
+    if (d_weight) {
+        check_kernel(k.backward_weight(d_z->raw(), input.raw(), p.stride_h, p.stride_w, p.padding_h, p.padding_w,
+                                       d_weight->raw()),
+                     "conv2d_backward_weight");
+    }
+    if (d_bias) check_kernel(k.backward_bias(d_z->raw(), d_bias->raw()), "conv2d_backward_bias");
+}
+
+Shape conv1x1_output_shape(const Shape &input, const Shape &weight) {
+    if (input.size() != 4) throw Error("conv1x1: input must be 4-D [N, C, H, W], got " + shape_string(input));
+    if (weight.size() != 4 || weight[2] != 1 || weight[3] != 1) {
+        throw Error("conv1x1: weight must be [Co, Ci, 1, 1], got " + shape_string(weight));
+    }
+    if (weight[1] != input[1]) {
+        throw Error("conv1x1: weight " + shape_string(weight) + " has " + std::to_string(weight[1]) +
+                    " input channels but input " + shape_string(input) + " has " + std::to_string(input[1]));
+    }
+    return {input[0], weight[0], input[2], input[3]};
+}
+
+void conv1x1_forward(Tensor &output, const Tensor &input, const Tensor &weight, const Tensor *bias, Device device) {
+    expect_shape("conv1x1", "output", output, conv1x1_output_shape(input.shape(), weight.shape()));
+    Tensor zeros;
+    Buf b = bias_or_zeros("conv1x1", bias, weight.dim(0), zeros);
+    FlatView x(input), y(output);
+    check_kernel(kernels_for(device).conv1x1_forward(x.raw(), weight.raw(), b, y.raw()), "conv1x1_forward");
+}
+
+Tensor conv1x1_forward(const Tensor &input, const Tensor &weight, const Tensor *bias, Device device) {
+    Tensor output(conv1x1_output_shape(input.shape(), weight.shape()));
+    conv1x1_forward(output, input, weight, bias, device);
+    output.sync_to_host();
+    return output;
+}
+
+void conv1x1_backward(Tensor *d_input, Tensor *d_weight, Tensor *d_bias, const Tensor &d_output, const Tensor &input,
+                      const Tensor &weight, Device device) {
+    expect_shape("conv1x1_backward", "d_output", d_output, conv1x1_output_shape(input.shape(), weight.shape()));
+    if (d_input) expect_shape("conv1x1_backward", "d_input", *d_input, input.shape());
+    if (d_weight) expect_shape("conv1x1_backward", "d_weight", *d_weight, weight.shape());
+    if (d_bias) expect_shape("conv1x1_backward", "d_bias", *d_bias, {weight.dim(0)});
+    const Conv2dKernels &k = kernels_for(device);
+    if (d_input) {
+        Tensor unused_bias({1});
+        FlatView dz(d_output), dx(*d_input);
+        check_kernel(k.conv1x1_backward_input(dz.raw(), weight.raw(), unused_bias.raw(), dx.raw()), "conv1x1_backward_input");
+    }
+    if (d_weight) {
+        FlatView dz(d_output), x(input);
+        check_kernel(k.conv1x1_backward_weight(dz.raw(), x.raw(), d_weight->raw()), "conv1x1_backward_weight");
+    }
+    if (d_bias) check_kernel(k.backward_bias(d_output.raw(), d_bias->raw()), "conv1x1_backward_bias");
+}
+
+}  // namespace hnn

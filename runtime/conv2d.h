@@ -1,0 +1,47 @@
+// conv2d: d2l 7.3/7.4's convolution layer (PyTorch's Conv2d, NCHW, zero padding, stride) with
+// a fused activation, and conv1x1 (7.4.3): the 1x1 convolution as a matrix product.
+#pragma once
+#include "activation.h"
+#include "device.h"
+#include "tensor.h"
+
+namespace hnn {
+
+// Stride and zero padding per axis (PyTorch's order: height, width), and the fused activation
+// (none, relu or sigmoid; tanh is not fused).
+struct Conv2dParams {
+    int stride_h = 1, stride_w = 1;
+    int padding_h = 0, padding_w = 0;
+    Activation activation = Activation::none;
+};
+
+// input [N, Ci, H, W], weight [Co, Ci, kh, kw] -> [N, Co, (H + 2ph - kh) / sh + 1, (W + 2pw - kw) / sw + 1]
+Shape conv2d_output_shape(const Shape &input, const Shape &weight, const Conv2dParams &params);
+
+// output = act(conv(input, weight) + bias); bias [Co] or nullptr (no bias).
+// input [N, Ci, H, W], weight [Co, Ci, kh, kw], bias [Co] -> output [N, Co, OH, OW]
+void conv2d_forward(Tensor &output, const Tensor &input, const Tensor &weight, const Tensor *bias,
+                    const Conv2dParams &params, Device device);
+Tensor conv2d_forward(const Tensor &input, const Tensor &weight, const Tensor *bias, const Conv2dParams &params = {},
+                      Device device = Device::cpu);
+
+// Gradients through the fused activation, from the forward's output (y = act(z)) and d_output.
+// Each non-null gradient is written; d_input = nullptr skips its kernel (a first layer).
+// d_output, output [N, Co, OH, OW], input [N, Ci, H, W], weight [Co, Ci, kh, kw]
+//   -> d_input [N, Ci, H, W], d_weight [Co, Ci, kh, kw], d_bias [Co]
+void conv2d_backward(Tensor *d_input, Tensor *d_weight, Tensor *d_bias, const Tensor &d_output, const Tensor &input,
+                     const Tensor &weight, const Tensor &output, const Conv2dParams &params, Device device);
+
+// The 1x1 convolution as Y[n] = W (Co x Ci) . X[n] (Ci x H*W) + b; stride 1, no padding, no
+// fused activation. bias [Co] or nullptr.
+// input [N, Ci, H, W], weight [Co, Ci, 1, 1], bias [Co] -> output [N, Co, H, W]
+Shape conv1x1_output_shape(const Shape &input, const Shape &weight);
+void conv1x1_forward(Tensor &output, const Tensor &input, const Tensor &weight, const Tensor *bias, Device device);
+Tensor conv1x1_forward(const Tensor &input, const Tensor &weight, const Tensor *bias, Device device = Device::cpu);
+
+// d_output [N, Co, H, W], input [N, Ci, H, W], weight [Co, Ci, 1, 1]
+//   -> d_input [N, Ci, H, W], d_weight [Co, Ci, 1, 1], d_bias [Co] (each nullable)
+void conv1x1_backward(Tensor *d_input, Tensor *d_weight, Tensor *d_bias, const Tensor &d_output, const Tensor &input,
+                      const Tensor &weight, Device device);
+
+}  // namespace hnn

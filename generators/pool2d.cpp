@@ -132,6 +132,7 @@ public:
     Var p{"p"}, q{"q"};  // phase space of the gather: x = q * stride_w + p
     Func winner{"winner"}, gathered{"gathered"};
     Func d_output_plane{"d_output_plane"};  // d_output, zero outside
+    Func input_plane{"input_plane"};        // input, -inf outside (max only)
     RDom r;  // the output windows that may cover an input cell
 
     void generate() {
@@ -144,17 +145,19 @@ public:
         Func d_output_padded = BoundaryConditions::constant_exterior(d_output, 0.0f, {{0, OW}, {0, OH}, Range(), Range()});
         d_output_plane(x, y, c, n) = d_output_padded(x, y, c, n);
         if (is_max) {
-            // winner(ox, oy) = (y * W + x of the window's first maximum, that maximum). It starts
-            // from the window's first in-bounds cell; padded cells read -inf and never win.
+            // winner(ox, oy) = (y * W + x of the window's first maximum, that maximum); padded
+            // cells read -inf and never win.
             Func input_padded = BoundaryConditions::constant_exterior(
                 input, -std::numeric_limits<float>::infinity(), {{0, W}, {0, H}, Range(), Range()});
             Var ox{"ox"}, oy{"oy"};
             const Expr x0 = ox * stride_w - padding_w, y0 = oy * stride_h - padding_h;
             const Expr first_x = clamp(x0, 0, W - 1), first_y = clamp(y0, 0, H - 1);
-            winner(ox, oy, c, n) = Tuple(first_y * W + first_x, input(first_x, first_y, c, n));
+            // As PyTorch: the index starts at the first in-bounds cell, the value at -inf.
+            winner(ox, oy, c, n) = Tuple(first_y * W + first_x, -std::numeric_limits<float>::infinity());
+            input_plane(x, y, c, n) = input_padded(x, y, c, n);
             RDom w(0, window_w, 0, window_h, "w");
             const Expr ix = x0 + w.x, iy = y0 + w.y;
-            const Expr v = input_padded(ix, iy, c, n);
+            const Expr v = input_plane(ix, iy, c, n);
             const Expr take = v > winner(ox, oy, c, n)[1];
             winner(ox, oy, c, n) = Tuple(select(take, iy * W + ix, winner(ox, oy, c, n)[0]),
                                          select(take, v, winner(ox, oy, c, n)[1]));
@@ -240,6 +243,8 @@ public:
         }
         if (is_max) {
             Var ox = winner.args()[0];
+            // The plane's input with its -inf border, once per plane, for the same reason.
+            input_plane.compute_at(d_input, cn).vectorize(x, lanes);
             winner.compute_at(d_input, cn).vectorize(ox, lanes / 2);
             winner.update().vectorize(ox, lanes / 2);
         }

@@ -107,8 +107,8 @@ public:
 };
 
 // The gradient as a gather: each input cell sums over the output windows that cover it,
-// ox in [ceil((x + pw - kw + 1) / sw), floor((x + pw) / sw)] clipped to the output (at most
-// ceil(kw / sw) of them), so no two threads write the same cell.
+// ox in [ceil((x + pw - kw + 1) / sw), floor((x + pw) / sw)] (at most ceil(kw / sw) of them;
+// windows outside the output read a zero gradient), so no two threads write the same cell.
 // Average: d_input[x] = sum d_output[window] / (kh*kw) (padded cells count in the divisor).
 // Max: a window's gradient goes to its FIRST maximal in-bounds cell in row-major order (as
 // PyTorch); each window's winner is found once per plane, then gathered.
@@ -217,7 +217,7 @@ public:
         const Expr width = d_input.dim(0).extent();
         // Stride 2 (every common pooling layer): d_input vectors of 2l cells interleave the two
         // phases' l-wide vectors. Stride 1 has one phase. Other strides run the same way with
-        // run-time phase arithmetic (gathers), correct but slower.
+        // run-time phase arithmetic (gathered loads), correct but slower.
         std::vector<int> widths;
         for (int l : {lanes, lanes / 2, lanes / 4}) {
             if (l >= 4) widths.push_back(l);
@@ -225,6 +225,9 @@ public:
         Stage stride2 = d_input.specialize(stride_w == 2);
         for (int l : widths) stride2.specialize(width >= 2 * l).split(x, xo, xi, 2 * l, TailStrategy::ShiftInwards).vectorize(xi);
         stride2.split(x, xo, xi, 1);
+        Stage stride1 = d_input.specialize(stride_w == 1);
+        for (int l : widths) stride1.specialize(width >= l).split(x, xo, xi, l, TailStrategy::ShiftInwards).vectorize(xi);
+        stride1.split(x, xo, xi, 1);
         for (int l : widths) d_input.specialize(width >= l).split(x, xo, xi, l, TailStrategy::ShiftInwards).vectorize(xi);
         d_input.split(x, xo, xi, 1);
         gathered.compute_at(d_input, xo).reorder_storage(q, p);  // a phase's vector is contiguous

@@ -118,6 +118,7 @@ class Pool2dBackward : public Generator<Pool2dBackward> {
 public:
     GeneratorParam<Mode> mode{"mode", Mode::max, kModes};
     GeneratorParam<int> vector_width{"vector_width", 0};
+    GeneratorParam<int> planes_per_task{"planes_per_task", 8};
     GeneratorParam<int> gpu_tile_x{"gpu_tile_x", 16};
     GeneratorParam<int> gpu_tile_y{"gpu_tile_y", 8};
 
@@ -213,7 +214,10 @@ public:
         const bool is_max = mode == Mode::max;
         // One task per (n, c) plane; the plane's window winners first, then the gather, a
         // vector of input cells at a time (narrow rows: half or quarter vectors; under 4: scalar).
-        d_input.fuse(c, n, cn).parallel(cn);
+        // A task runs planes_per_task planes, so the per-plane scratch (the winners, the bordered
+        // planes) is allocated once per task rather than once per plane.
+        Var cno{"cno"};
+        d_input.fuse(c, n, cn).split(cn, cno, cn, planes_per_task, TailStrategy::GuardWithIf).parallel(cno);
         const Expr width = d_input.dim(0).extent();
         // Stride 2 (every common pooling layer): d_input vectors of 2l cells interleave the two
         // phases' l-wide vectors. Stride 1 has one phase. Other strides run the same way with
@@ -234,7 +238,7 @@ public:
         // The plane's d_output with its zero border, materialized once per plane: the gather then
         // reads it with plain vector loads (a boundary condition inside the vectorized gather
         // becomes a clamp per lane, an emulated gather).
-        d_output_plane.compute_at(d_input, cn).vectorize(x, lanes);
+        d_output_plane.store_at(d_input, cno).compute_at(d_input, cn).vectorize(x, lanes);
         Stage gathered2 = gathered.specialize(stride_w == 2), update2 = gathered.update().specialize(stride_w == 2);
         for (int l : widths) {
             gathered2.specialize(width >= 2 * l).reorder(q, p).vectorize(q, l).unroll(p, 2);
@@ -247,8 +251,8 @@ public:
         if (is_max) {
             Var ox = winner.args()[0];
             // The plane's input with its -inf border, once per plane, for the same reason.
-            input_plane.compute_at(d_input, cn).vectorize(x, lanes);
-            winner.compute_at(d_input, cn).vectorize(ox, lanes / 2);
+            input_plane.store_at(d_input, cno).compute_at(d_input, cn).vectorize(x, lanes);
+            winner.store_at(d_input, cno).compute_at(d_input, cn).vectorize(ox, lanes / 2);
             winner.update().vectorize(ox, lanes / 2);
         }
     }

@@ -37,10 +37,9 @@ public:
             input, pad_value, {{0, input.dim(0).extent()}, {0, input.dim(1).extent()}, Range(), Range()});
         r = RDom(0, window_w, 0, window_h, "r");
         const Expr ix = x * stride_w - padding_w + r.x, iy = y * stride_h - padding_h + r.y;
-        // Without padding every window lies inside the input: read it directly (no boundary select).
-        const Expr unpadded = padding_w == 0 && padding_h == 0;
-        const Expr value = select(unpadded, input(clamp(ix, 0, input.dim(0).max()), clamp(iy, 0, input.dim(1).max()), c, n),
-                                  padded(ix, iy, c, n));
+        // The boundary condition marks the in-bounds case likely, so Halide splits each row into
+        // padded edges and a steady state of plain (deinterleaving, for stride 2) vector loads.
+        const Expr value = padded(ix, iy, c, n);
         if (is_max) {
             pooled(x, y, c, n) = pad_value;
             pooled(x, y, c, n) = max(pooled(x, y, c, n), value);
@@ -108,8 +107,8 @@ public:
 };
 
 // The gradient as a gather: each input cell sums over the output windows that cover it,
-// ox in [ceil((x + pw - kw + 1) / sw), floor((x + pw) / sw)] clipped to the output (at most
-// ceil(kw / sw) of them), so no two threads write the same cell.
+// ox in [ceil((x + pw - kw + 1) / sw), floor((x + pw) / sw)] (at most ceil(kw / sw) of them;
+// windows outside the output read a zero gradient), so no two threads write the same cell.
 // Average: d_input[x] = sum d_output[window] / (kh*kw) (padded cells count in the divisor).
 // Max: a window's gradient goes to its FIRST maximal in-bounds cell in row-major order (as
 // PyTorch); each window's winner is found once per plane, then gathered.
@@ -119,6 +118,7 @@ class Pool2dBackward : public Generator<Pool2dBackward> {
 public:
     GeneratorParam<Mode> mode{"mode", Mode::max, kModes};
     GeneratorParam<int> vector_width{"vector_width", 0};
+    GeneratorParam<int> planes_per_task{"planes_per_task", 8};
     GeneratorParam<int> gpu_tile_x{"gpu_tile_x", 16};
     GeneratorParam<int> gpu_tile_y{"gpu_tile_y", 8};
 
@@ -130,7 +130,10 @@ public:
     Output<Buffer<float, 4>> d_input{"d_input"};
 
     Var x{"x"}, y{"y"}, c{"c"}, n{"n"};
+    Var p{"p"}, q{"q"};  // phase space of the gather: x = q * stride_w + p
     Func winner{"winner"}, gathered{"gathered"};
+    Func d_output_plane{"d_output_plane"};  // d_output, zero outside
+    Func input_plane{"input_plane"};        // input, -inf outside (max only)
     RDom r;  // the output windows that may cover an input cell
 
     void generate() {
@@ -138,37 +141,53 @@ public:
         const Expr W = d_input.dim(0).extent(), H = d_input.dim(1).extent();
         const Expr OW = d_output.dim(0).extent(), OH = d_output.dim(1).extent();
 
+        // Both boundary conditions tag the in-bounds case likely, so each row's steady state runs
+        // without clamps; windows outside the output read a zero gradient.
+        Func d_output_padded = BoundaryConditions::constant_exterior(d_output, 0.0f, {{0, OW}, {0, OH}, Range(), Range()});
+        d_output_plane(x, y, c, n) = d_output_padded(x, y, c, n);
         if (is_max) {
-            // winner(ox, oy) = (y * W + x of the window's first maximum, that maximum), over the
-            // window's in-bounds cells, starting from its first in-bounds cell.
+            // winner(ox, oy) = (y * W + x of the window's first maximum, that maximum); padded
+            // cells read -inf and never win.
+            Func input_padded = BoundaryConditions::constant_exterior(
+                input, -std::numeric_limits<float>::infinity(), {{0, W}, {0, H}, Range(), Range()});
             Var ox{"ox"}, oy{"oy"};
             const Expr x0 = ox * stride_w - padding_w, y0 = oy * stride_h - padding_h;
             const Expr first_x = clamp(x0, 0, W - 1), first_y = clamp(y0, 0, H - 1);
-            winner(ox, oy, c, n) = Tuple(first_y * W + first_x, input(first_x, first_y, c, n));
+            // As PyTorch: the index starts at the first in-bounds cell, the value at -inf.
+            winner(ox, oy, c, n) = Tuple(first_y * W + first_x, -std::numeric_limits<float>::infinity());
+            input_plane(x, y, c, n) = input_padded(x, y, c, n);
             RDom w(0, window_w, 0, window_h, "w");
             const Expr ix = x0 + w.x, iy = y0 + w.y;
-            const Expr inside = ix >= 0 && ix < W && iy >= 0 && iy < H;
-            const Expr v = input(clamp(ix, 0, W - 1), clamp(iy, 0, H - 1), c, n);
-            const Expr take = inside && v > winner(ox, oy, c, n)[1];
+            const Expr v = input_plane(ix, iy, c, n);
+            const Expr take = v > winner(ox, oy, c, n)[1];
             winner(ox, oy, c, n) = Tuple(select(take, iy * W + ix, winner(ox, oy, c, n)[0]),
                                          select(take, v, winner(ox, oy, c, n)[1]));
         }
 
-        const Expr ox_lo = max(0, (x + padding_w - window_w) / stride_w + 1);  // Halide's / floors
-        const Expr oy_lo = max(0, (y + padding_h - window_h) / stride_h + 1);
-        const Expr ox_hi = min(OW - 1, (x + padding_w) / stride_w);
-        const Expr oy_hi = min(OH - 1, (y + padding_h) / stride_h);
+        // The gather runs in phase space: input column x = q * sw + p (phase p < sw). For a fixed
+        // phase the first covering window is q + a constant, so a vector over q reads d_output
+        // and the winners densely and accumulates in a plain vector (a vector over x would mix
+        // phases and deinterleave its accumulator through memory).
+        const Expr xp = q * stride_w + p;
+        // Halide's integer division floors, as these bounds need.
+        const Expr ox_lo = (xp + padding_w - window_w) / stride_w + 1, ox_hi = (xp + padding_w) / stride_w;
+        const Expr oy_lo = (y + padding_h - window_h) / stride_h + 1, oy_hi = (y + padding_h) / stride_h;
         r = RDom(0, (window_w + stride_w - 1) / stride_w, 0, (window_h + stride_h - 1) / stride_h, "r");
-        const Expr ox = min(ox_lo + r.x, OW - 1), oy = min(oy_lo + r.y, OH - 1);
-        const Expr covers = ox_lo + r.x <= ox_hi && oy_lo + r.y <= oy_hi;
-        Expr contribution = d_output(ox, oy, c, n);
-        if (is_max) contribution = select(winner(ox, oy, c, n)[0] == y * W + x, contribution, 0.0f);
-        gathered(x, y, c, n) = 0.0f;
-        gathered(x, y, c, n) += select(covers, contribution, 0.0f);
+        const Expr ox = ox_lo + r.x, oy = oy_lo + r.y;
+        Expr contribution = d_output_plane(ox, oy, c, n);
         if (is_max) {
-            d_input(x, y, c, n) = gathered(x, y, c, n);
+            // A window that does not cover (x, y) never names it as its winner: no range check.
+            contribution = select(winner(ox, oy, c, n)[0] == y * W + xp, contribution, 0.0f);
         } else {
-            d_input(x, y, c, n) = gathered(x, y, c, n) / cast<float>(window_h * window_w);
+            contribution = select(ox <= ox_hi && oy <= oy_hi, contribution, 0.0f);
+        }
+        gathered(p, q, y, c, n) = 0.0f;
+        gathered(p, q, y, c, n) += contribution;
+        const Expr total = gathered(x % stride_w, x / stride_w, y, c, n);
+        if (is_max) {
+            d_input(x, y, c, n) = total;
+        } else {
+            d_input(x, y, c, n) = total / cast<float>(window_h * window_w);
         }
 
         d_output.set_estimates({{0, 14}, {0, 14}, {0, 6}, {0, 128}});
@@ -195,27 +214,45 @@ public:
         const bool is_max = mode == Mode::max;
         // One task per (n, c) plane; the plane's window winners first, then the gather, a
         // vector of input cells at a time (narrow rows: half or quarter vectors; under 4: scalar).
-        d_input.fuse(c, n, cn).parallel(cn);
+        // A task runs planes_per_task planes, so the per-plane scratch (the winners, the bordered
+        // planes) is allocated once per task rather than once per plane.
+        Var cno{"cno"};
+        d_input.fuse(c, n, cn).split(cn, cno, cn, planes_per_task, TailStrategy::GuardWithIf).parallel(cno);
         const Expr width = d_input.dim(0).extent();
-        auto vector_rows = [&](auto stage) {
-            for (int l : {lanes, lanes / 2, lanes / 4}) {
-                if (l >= 4) stage.specialize(width >= l).split(x, xo, xi, l, TailStrategy::ShiftInwards).vectorize(xi);
-            }
-            stage.split(x, xo, xi, 1);
-        };
-        // Constant strides make the window-range divisions shifts and the winners' loads dense.
-        vector_rows(d_input.specialize(stride_w == 2 && stride_h == 2));
-        vector_rows(d_input.specialize(stride_w == 1 && stride_h == 1));
-        vector_rows(Func(d_input));
-        gathered.compute_at(d_input, xo);
+        // Stride 2 (every common pooling layer): d_input vectors of 2l cells interleave the two
+        // phases' l-wide vectors. Stride 1 has one phase. Other strides run the same way with
+        // run-time phase arithmetic (gathered loads), correct but slower.
+        std::vector<int> widths;
         for (int l : {lanes, lanes / 2, lanes / 4}) {
-            if (l < 4) continue;
-            gathered.specialize(width >= l).vectorize(x, l);
-            gathered.update().specialize(width >= l).reorder(x, r.x, r.y).vectorize(x, l);
+            if (l >= 4) widths.push_back(l);
+        }
+        Stage stride2 = d_input.specialize(stride_w == 2);
+        for (int l : widths) stride2.specialize(width >= 2 * l).split(x, xo, xi, 2 * l, TailStrategy::ShiftInwards).vectorize(xi);
+        stride2.split(x, xo, xi, 1);
+        Stage stride1 = d_input.specialize(stride_w == 1);
+        for (int l : widths) stride1.specialize(width >= l).split(x, xo, xi, l, TailStrategy::ShiftInwards).vectorize(xi);
+        stride1.split(x, xo, xi, 1);
+        for (int l : widths) d_input.specialize(width >= l).split(x, xo, xi, l, TailStrategy::ShiftInwards).vectorize(xi);
+        d_input.split(x, xo, xi, 1);
+        gathered.compute_at(d_input, xo).reorder_storage(q, p);  // a phase's vector is contiguous
+        // The plane's d_output with its zero border, materialized once per plane: the gather then
+        // reads it with plain vector loads (a boundary condition inside the vectorized gather
+        // becomes a clamp per lane, an emulated gather).
+        d_output_plane.store_at(d_input, cno).compute_at(d_input, cn).vectorize(x, lanes);
+        Stage gathered2 = gathered.specialize(stride_w == 2), update2 = gathered.update().specialize(stride_w == 2);
+        for (int l : widths) {
+            gathered2.specialize(width >= 2 * l).reorder(q, p).vectorize(q, l).unroll(p, 2);
+            update2.specialize(width >= 2 * l).reorder(q, r.x, r.y, p).vectorize(q, l).unroll(p, 2);
+        }
+        for (int l : widths) {
+            gathered.specialize(width >= l).reorder(q, p).vectorize(q, l);
+            gathered.update().specialize(width >= l).reorder(q, r.x, r.y, p).vectorize(q, l);
         }
         if (is_max) {
             Var ox = winner.args()[0];
-            winner.compute_at(d_input, cn).vectorize(ox, lanes / 2);
+            // The plane's input with its -inf border, once per plane, for the same reason.
+            input_plane.store_at(d_input, cno).compute_at(d_input, cn).vectorize(x, lanes);
+            winner.store_at(d_input, cno).compute_at(d_input, cn).vectorize(ox, lanes / 2);
             winner.update().vectorize(ox, lanes / 2);
         }
     }

@@ -78,7 +78,7 @@ struct Gemm {
         output.gpu_tile(ov, orow, a, b, c, d, tile_v, tile_row, TailStrategy::GuardWithIf);
         acc.compute_at(output, c);
         Var p{"p"}, q{"q"}, s{"s"}, t{"t"};
-        packed.compute_root().gpu_tile(vi, k, p, q, s, t, 32, 8, TailStrategy::GuardWithIf);
+        packed.compute_root().gpu_tile(vi, k, p, q, s, t, 32, 8, TailStrategy::GuardWithIf).gpu_blocks(vo);
     }
 };
 

@@ -19,7 +19,12 @@ struct GemmTile {
 };
 
 // The hand-picked tile when the GeneratorParams are 0. AVX-512 has 32 zmm registers: 8 rows x 2
-// vectors = 16 accumulators plus 2 loads of b and the broadcasts of a. AVX2 has 16 ymm: 6 x 2.
+// vectors = 16 accumulators plus 2 loads of b and the broadcasts of a (the inner loop is 16
+// vfmadd231ps, 2 vmovaps, 8 vbroadcastss, no spills). AVX2 has 16 ymm: 6 x 2.
+// Measured on the 2-core Xeon @ 2.5 GHz (AVX-512) while other builds shared it (load 5-9, so the
+// measured FMA peak itself varied 58-150 GFLOP/s): GEMM 1024^3 forward 36-50 ms = 50-72% of the
+// peak measured in the same run; before packing b it was 57 ms (25%), before any tiling of the
+// backward's b 171 ms (8%). LeNet f1 (128 x 400 -> 120, sigmoid) 0.25-0.38 ms.
 GemmTile default_tile(const Target &t, int vector_width, int cols, int rows, int tiles_per_task) {
     GemmTile tile;
     tile.lanes = hnn_gen::vector_lanes(t, vector_width);
@@ -38,15 +43,20 @@ struct Gemm {
     Func packed{"packed"}, acc{"acc"};
     Var v{"v"}, row{"row"}, vi{"vi"}, k{"k"}, vo{"vo"};
     RDom r;
+    Expr v_extent, k_extent;
     int width = 0;
 
     void define(Func a, Func b, Func init, Expr v_extent, Expr row_extent, Expr k_extent, int panel_width) {
         width = panel_width;
+        this->v_extent = v_extent;
+        this->k_extent = k_extent;
         r = RDom(0, k_extent, "r");
         packed(vi, k, vo) = b(min(vo * width + vi, v_extent - 1), k);
         acc(v, row) = init(min(v, v_extent - 1));
         acc(v, row) += a(r, min(row, row_extent - 1)) * packed(v % width, r, v / width);
     }
+
+    Expr packed_elements() const { return k_extent * v_extent; }
 
     // x86: output(v, row) = epilogue(acc(v, row)) in tiles of `rows` x `width`; acc lives in
     // registers (rows x width/lanes vectors), updated with the reduction outermost. Tasks run over
@@ -68,7 +78,11 @@ struct Gemm {
             .unroll(v)
             .unroll(row);
         acc.update().split(v, vvo, vvi, tile.lanes).reorder(vvi, vvo, row, r).vectorize(vvi).unroll(vvo).unroll(row);
-        packed.compute_root().vectorize(vi, tile.lanes).parallel(vo);
+        // Packing is O(K x v) against the GEMM's O(K x v x rows): parallel only when large, as a
+        // parallel launch costs microseconds (LeNet's f3: 128 x 84 -> 10).
+        packed.compute_root();
+        packed.specialize(packed_elements() >= 256 * 1024).vectorize(vi, tile.lanes).parallel(vo);
+        packed.vectorize(vi, tile.lanes);
     }
 
     // CUDA: one thread per output element, its reduction in registers.
@@ -254,7 +268,10 @@ public:
             // of striding by `out` floats (4 KB at 1024: a new page, no prefetch, per step).
             // gemm-1024 d_weight: 112 -> 63 ms (machine under load).
             Var ko{"ko"};
-            a.compute_root().split(k, ko, k, 64, TailStrategy::GuardWithIf).parallel(ko);
+            a.compute_root();
+            a.specialize(d_z.dim(0).extent() * d_z.dim(1).extent() >= 256 * 1024)
+                .split(k, ko, k, 64, TailStrategy::GuardWithIf)
+                .parallel(ko);
         }
     }
 };

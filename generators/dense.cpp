@@ -15,15 +15,22 @@ struct GemmTile {
     int lanes;  // vector width (floats)
     int cols;   // vectors per tile along v
     int rows;   // rows per tile
+    int tiles_per_task;  // row tiles per parallel task (a task is one panel x this many tiles)
 };
 
 // The hand-picked tile when the GeneratorParams are 0. AVX-512 has 32 zmm registers: 8 rows x 2
-// vectors = 16 accumulators plus 2 loads of b and the broadcasts of a. AVX2 has 16 ymm: 6 x 2.
-GemmTile default_tile(const Target &t, int vector_width, int cols, int rows) {
+// vectors = 16 accumulators plus 2 loads of b and the broadcasts of a (the inner loop is 16
+// vfmadd231ps, 2 vmovaps, 8 vbroadcastss, no spills). AVX2 has 16 ymm: 6 x 2.
+// Measured on the 2-core Xeon @ 2.5 GHz (AVX-512) while other builds shared it (load 5-9, so the
+// measured FMA peak itself varied 58-150 GFLOP/s): GEMM 1024^3 forward 36-50 ms = 50-72% of the
+// peak measured in the same run; before packing b it was 57 ms (25%), before any tiling of the
+// backward's b 171 ms (8%). LeNet f1 (128 x 400 -> 120, sigmoid) 0.25-0.38 ms.
+GemmTile default_tile(const Target &t, int vector_width, int cols, int rows, int tiles_per_task) {
     GemmTile tile;
     tile.lanes = hnn_gen::vector_lanes(t, vector_width);
     tile.cols = cols > 0 ? cols : 2;
     tile.rows = rows > 0 ? rows : (t.has_feature(Target::AVX512) ? 8 : t.has_feature(Target::AVX2) ? 6 : 4);
+    tile.tiles_per_task = std::max(1, tiles_per_task);
     return tile;
 }
 
@@ -36,36 +43,46 @@ struct Gemm {
     Func packed{"packed"}, acc{"acc"};
     Var v{"v"}, row{"row"}, vi{"vi"}, k{"k"}, vo{"vo"};
     RDom r;
+    Expr v_extent, k_extent;
     int width = 0;
 
     void define(Func a, Func b, Func init, Expr v_extent, Expr row_extent, Expr k_extent, int panel_width) {
         width = panel_width;
+        this->v_extent = v_extent;
+        this->k_extent = k_extent;
         r = RDom(0, k_extent, "r");
         packed(vi, k, vo) = b(min(vo * width + vi, v_extent - 1), k);
         acc(v, row) = init(min(v, v_extent - 1));
         acc(v, row) += a(r, min(row, row_extent - 1)) * packed(v % width, r, v / width);
     }
 
+    Expr packed_elements() const { return k_extent * v_extent; }
+
     // x86: output(v, row) = epilogue(acc(v, row)) in tiles of `rows` x `width`; acc lives in
     // registers (rows x width/lanes vectors), updated with the reduction outermost. Tasks run over
     // panels first, then rows, so neighbouring tasks share a panel in cache.
     void schedule_x86(Func output, const GemmTile &tile) {
-        Var ro{"ro"}, ri{"ri"}, vvo{"vvo"}, vvi{"vvi"}, task{"task"};
+        Var rb{"rb"}, rr{"rr"}, ro{"ro"}, ri{"ri"}, vvo{"vvo"}, vvi{"vvi"}, task{"task"};
         Var ov = output.args()[0], orow = output.args()[1];
-        output.split(orow, ro, ri, tile.rows, TailStrategy::GuardWithIf)
+        output.split(orow, rb, rr, tile.rows * tile.tiles_per_task, TailStrategy::GuardWithIf)
+            .split(rr, ro, ri, tile.rows, TailStrategy::GuardWithIf)
             .split(ov, vo, vi, width, TailStrategy::GuardWithIf)
-            .reorder(vi, ri, ro, vo)
-            .fuse(ro, vo, task)
+            .reorder(vi, ri, ro, vo, rb)
+            .fuse(rb, vo, task)
             .parallel(task)
             .vectorize(vi, tile.lanes);
-        acc.compute_at(output, task)
+        acc.compute_at(output, ro)
             .bound_extent(v, width)
             .bound_extent(row, tile.rows)
             .vectorize(v, tile.lanes)
             .unroll(v)
             .unroll(row);
         acc.update().split(v, vvo, vvi, tile.lanes).reorder(vvi, vvo, row, r).vectorize(vvi).unroll(vvo).unroll(row);
-        packed.compute_root().vectorize(vi, tile.lanes).parallel(vo);
+        // Packing is O(K x v) against the GEMM's O(K x v x rows): parallel only when large, as a
+        // parallel launch costs microseconds (LeNet's f3: 128 x 84 -> 10).
+        packed.compute_root();
+        packed.specialize(packed_elements() >= 256 * 1024).vectorize(vi, tile.lanes).parallel(vo);
+        packed.vectorize(vi, tile.lanes);
     }
 
     // CUDA: one thread per output element, its reduction in registers.
@@ -75,7 +92,7 @@ struct Gemm {
         output.gpu_tile(ov, orow, a, b, c, d, tile_v, tile_row, TailStrategy::GuardWithIf);
         acc.compute_at(output, c);
         Var p{"p"}, q{"q"}, s{"s"}, t{"t"};
-        packed.compute_root().gpu_tile(vi, k, p, q, s, t, 32, 8, TailStrategy::GuardWithIf);
+        packed.compute_root().gpu_tile(vi, k, p, q, s, t, 32, 8, TailStrategy::GuardWithIf).gpu_blocks(vo);
     }
 };
 
@@ -86,6 +103,7 @@ public:
     GeneratorParam<int> vector_width{"vector_width", 0};  // 0 = the target's natural width
     GeneratorParam<int> tile_cols{"tile_cols", 0};        // vectors per register tile; 0 = auto
     GeneratorParam<int> tile_rows{"tile_rows", 0};        // rows per register tile; 0 = auto
+    GeneratorParam<int> tiles_per_task{"tiles_per_task", 8};  // row tiles per parallel task
     GeneratorParam<int> gpu_tile_x{"gpu_tile_x", 32};
     GeneratorParam<int> gpu_tile_y{"gpu_tile_y", 8};
 
@@ -99,7 +117,7 @@ public:
     void generate() {
         // y(o, n) = act(b(o) + sum_i x(i, n) W(i, o)): the GEMM's b operand is W transposed,
         // which the packing does in the same pass.
-        const GemmTile tile = default_tile(get_target(), vector_width, tile_cols, tile_rows);
+        const GemmTile tile = default_tile(get_target(), vector_width, tile_cols, tile_rows, tiles_per_task);
         Var v{"v"}, k{"k"};
         Func a{"a"}, b{"b"}, init{"init"};
         a(k, v) = input(k, v);
@@ -176,6 +194,7 @@ public:
     GeneratorParam<int> vector_width{"vector_width", 0};
     GeneratorParam<int> tile_cols{"tile_cols", 0};
     GeneratorParam<int> tile_rows{"tile_rows", 0};
+    GeneratorParam<int> tiles_per_task{"tiles_per_task", 8};
 
     Input<Buffer<float, 2>> d_z{"d_z"};
     Input<Buffer<float, 2>> weight{"weight"};
@@ -185,7 +204,7 @@ public:
 
     void generate() {
         // d_input(i, n) = sum_o d_z(o, n) W(i, o)
-        const GemmTile tile = default_tile(get_target(), vector_width, tile_cols, tile_rows);
+        const GemmTile tile = default_tile(get_target(), vector_width, tile_cols, tile_rows, tiles_per_task);
         Var v{"v"}, k{"k"}, i{"i"}, n{"n"};
         Func a{"a"}, b{"b"}, init{"init"};
         a(k, v) = d_z(k, v);
@@ -215,6 +234,7 @@ public:
     GeneratorParam<int> vector_width{"vector_width", 0};
     GeneratorParam<int> tile_cols{"tile_cols", 0};
     GeneratorParam<int> tile_rows{"tile_rows", 0};
+    GeneratorParam<int> tiles_per_task{"tiles_per_task", 8};
 
     Input<Buffer<float, 2>> d_z{"d_z"};
     Input<Buffer<float, 2>> input{"input"};
@@ -224,7 +244,7 @@ public:
 
     void generate() {
         // d_weight(i, o) = sum_n d_z(o, n) x(i, n)
-        const GemmTile tile = default_tile(get_target(), vector_width, tile_cols, tile_rows);
+        const GemmTile tile = default_tile(get_target(), vector_width, tile_cols, tile_rows, tiles_per_task);
         Var v{"v"}, k{"k"}, i{"i"}, o{"o"};
         Func a{"a"}, b{"b"}, init{"init"};
         a(k, v) = d_z(v, k);
@@ -244,6 +264,14 @@ public:
             gemm.schedule_cuda(d_weight, 32, 8);
         } else {
             gemm.schedule_x86(d_weight, tile);
+            // d_z transposed once, so each tile row's broadcasts walk one contiguous row instead
+            // of striding by `out` floats (4 KB at 1024: a new page, no prefetch, per step).
+            // gemm-1024 d_weight: 112 -> 63 ms (machine under load).
+            Var ko{"ko"};
+            a.compute_root();
+            a.specialize(d_z.dim(0).extent() * d_z.dim(1).extent() >= 256 * 1024)
+                .split(k, ko, k, 64, TailStrategy::GuardWithIf)
+                .parallel(ko);
         }
     }
 };

@@ -63,6 +63,7 @@ public:
             // Row statistics one thread per row; the two sums over rows in a single thread
             // each (N is a batch: small).
             s.best.compute_root().gpu_tile(n, no, ni, 64, TailStrategy::GuardWithIf);
+            s.best.update().gpu_tile(n, no, ni, 64, TailStrategy::GuardWithIf);
             Var no2{"no2"}, ni2{"ni2"};
             row_loss.compute_root().gpu_tile(n, no2, ni2, 64, TailStrategy::GuardWithIf);
             s.sum_exp.compute_at(row_loss, ni2);
@@ -73,11 +74,14 @@ public:
             loss.gpu_single_thread();
             correct.gpu_single_thread();
         } else {
-            // Rows are short (C = 10 at LeNet's shape): a serial loop over rows with the row
-            // statistics computed once per row beats any parallel split at N = 128.
-            row_loss.compute_root();
-            s.best.compute_root();
-            s.sum_exp.compute_at(row_loss, n);
+            // Rows are short (C = 10 at LeNet's shape), so the row statistics are vectorized
+            // across rows (one gather per class); serial: N = 128 is too small to split.
+            const int lanes = hnn_gen::natural_float_lanes(get_target());
+            row_loss.compute_root().vectorize(n, lanes, TailStrategy::GuardWithIf);
+            s.best.compute_root().vectorize(n, lanes, TailStrategy::GuardWithIf);
+            s.best.update().vectorize(n, lanes, TailStrategy::GuardWithIf);
+            s.sum_exp.compute_at(row_loss, n).vectorize(n);
+            s.sum_exp.update().vectorize(n);
             total.compute_root();
             hits.compute_root();
         }
@@ -118,11 +122,18 @@ public:
             s.sum_exp.compute_at(d_logits, ni);
             scale.compute_at(d_logits, ni);
         } else {
+            // Row statistics vectorized across rows (see the forward), then d_logits per row.
             const int lanes = hnn_gen::vector_lanes(get_target(), vector_width);
             d_logits.specialize(classes >= lanes).vectorize(c, lanes, TailStrategy::ShiftInwards);
-            s.best.compute_at(d_logits, n);
-            s.sum_exp.compute_at(d_logits, n);
-            scale.compute_at(d_logits, n);
+            // Fewer classes than lanes (LeNet: 10): vectorize down the rows (gathers/scatters),
+            // 18 -> 6 us at N128 C10 (the forward: 23 -> 3 us).
+            Var no{"no"}, ni{"ni"};
+            d_logits.reorder(n, c).split(n, no, ni, lanes, TailStrategy::GuardWithIf).vectorize(ni);
+            scale.compute_root().vectorize(n, lanes, TailStrategy::GuardWithIf);
+            s.best.compute_root().vectorize(n, lanes, TailStrategy::GuardWithIf);
+            s.best.update().vectorize(n, lanes, TailStrategy::GuardWithIf);
+            s.sum_exp.compute_at(scale, n).vectorize(n);
+            s.sum_exp.update().vectorize(n);
         }
     }
 };
@@ -157,6 +168,7 @@ public:
         if (get_target().has_gpu_feature()) {
             Var ro{"ro"}, ri{"ri"};
             row_sum.compute_root().gpu_tile(r, ro, ri, 64, TailStrategy::GuardWithIf);
+            row_sum.update().gpu_tile(r, ro, ri, 64, TailStrategy::GuardWithIf);
             total.compute_root().gpu_single_thread();
             total.update().gpu_single_thread();
             loss.gpu_single_thread();

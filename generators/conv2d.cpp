@@ -37,50 +37,79 @@ Expr activate(Expr z, Act act) {
 // Tile sizes of the direct-convolution schedule (see the file comment).
 struct DirectTiles {
     int lanes;
-    int cvec_x, cvec_y;    // channel-vectorized path: output columns x rows per tile
-    int xvec_c, xvec_y;    // x-vectorized path: channels x rows per tile
-    bool parallel;
+    bool channel_vectors;  // the channel-vectorized variant, else the x-vectorized one
+    int cvec_x, cvec_y;    // channel-vectorized: output columns x rows per tile
+    int xvec_c, xvec_y;    // x-vectorized: channels x rows per tile
 };
 
 // out(x, y, c, n) = f(acc(x, y, c, n)); acc = init, then one update reducing over r.
 // plane: the per-image padded input the update reads (compute_at the batch loop);
 // weights: the weights with the output channel innermost (computed once per call).
+// The accumulator tile is stored with the vectorized dimension innermost (so LLVM keeps it in
+// registers); that storage order is per Func, hence two kernel variants rather than one.
+// kw, kh: the kernel's extents; 3x3 and 5-wide kernels get the window loop unrolled.
 void schedule_direct_x86(Func out, Func acc, Func plane, Func weights, RDom r, Expr width, Expr height, Expr channels,
-                         const DirectTiles &t, Var x, Var y, Var c, Var n) {
+                         Expr kw, Expr kh, const DirectTiles &t, Var x, Var y, Var c, Var n) {
     const int L = t.lanes;
     Var xo{"xo"}, xi{"xi"}, yo{"yo"}, yi{"yi"}, co{"co"}, ci{"ci"};
-    Expr by_channel = channels >= L && width >= t.cvec_x && height >= t.cvec_y;
-    Expr by_column = width >= L && channels >= t.xvec_c && height >= t.xvec_y;
-
-    if (t.parallel) out.parallel(n);
-    out.specialize(by_channel)
-        .split(c, co, ci, L, TailStrategy::ShiftInwards)
-        .split(x, xo, xi, t.cvec_x, TailStrategy::ShiftInwards)
-        .split(y, yo, yi, t.cvec_y, TailStrategy::ShiftInwards)
-        .reorder(ci, xi, yi, xo, yo, co, n)
-        .vectorize(ci)
-        .unroll(xi)
-        .unroll(yi);
-    out.specialize(by_column)
-        .split(x, xo, xi, L, TailStrategy::ShiftInwards)
-        .split(c, co, ci, t.xvec_c, TailStrategy::ShiftInwards)
-        .split(y, yo, yi, t.xvec_y, TailStrategy::ShiftInwards)
-        .reorder(xi, ci, yi, xo, yo, co, n)
-        .vectorize(xi)
-        .unroll(ci)
-        .unroll(yi);
+    out.parallel(n);
+    if (t.channel_vectors) {
+        Expr tiled = channels >= L && width >= t.cvec_x && height >= t.cvec_y;
+        out.specialize(tiled)
+            .split(c, co, ci, L, TailStrategy::ShiftInwards)
+            .split(x, xo, xi, t.cvec_x, TailStrategy::ShiftInwards)
+            .split(y, yo, yi, t.cvec_y, TailStrategy::ShiftInwards)
+            .reorder(ci, xi, yi, xo, yo, co, n)
+            .vectorize(ci)
+            .unroll(xi)
+            .unroll(yi);
+        acc.reorder_storage(c, x, y, n);
+        acc.specialize(tiled).vectorize(c, L).unroll(x, t.cvec_x).unroll(y, t.cvec_y);
+        // The window loops unrolled for 3x3 and 5-wide kernels: a 3-iteration inner loop spent
+        // as much on loop overhead as on its 30 FMAs.
+        acc.update()
+            .specialize(tiled && kw == 3 && kh == 3)
+            .reorder(c, x, y, r.x, r.y, r.z)
+            .vectorize(c, L)
+            .unroll(x, t.cvec_x)
+            .unroll(y, t.cvec_y)
+            .unroll(r.x)
+            .unroll(r.y);
+        acc.update()
+            .specialize(tiled && kw == 5)
+            .reorder(c, x, y, r.x, r.y, r.z)
+            .vectorize(c, L)
+            .unroll(x, t.cvec_x)
+            .unroll(y, t.cvec_y)
+            .unroll(r.x);
+        acc.update().specialize(tiled).reorder(c, x, y, r.x, r.y, r.z).vectorize(c, L).unroll(x, t.cvec_x).unroll(y, t.cvec_y);
+    } else {
+        // Rows narrower than a vector (LeNet c2's d_input, 14 wide) take the same path with a
+        // predicated last vector; the accumulator rounds up (it reads the padded plane).
+        Expr tiled = channels >= t.xvec_c && height >= t.xvec_y;
+        out.specialize(tiled)
+            .split(x, xo, xi, L, TailStrategy::GuardWithIf)
+            .split(c, co, ci, t.xvec_c, TailStrategy::ShiftInwards)
+            .split(y, yo, yi, t.xvec_y, TailStrategy::ShiftInwards)
+            .reorder(xi, ci, yi, xo, yo, co, n)
+            .vectorize(xi)
+            .unroll(ci)
+            .unroll(yi);
+        acc.specialize(tiled).vectorize(x, L).unroll(c, t.xvec_c).unroll(y, t.xvec_y);
+        acc.update()
+            .specialize(tiled && kw == 5)
+            .reorder(x, c, y, r.x, r.y, r.z)
+            .vectorize(x, L)
+            .unroll(c, t.xvec_c)
+            .unroll(y, t.xvec_y)
+            .unroll(r.x);
+        acc.update().specialize(tiled).reorder(x, c, y, r.x, r.y, r.z).vectorize(x, L).unroll(c, t.xvec_c).unroll(y, t.xvec_y);
+    }
+    // Anything else: one vector of columns at a time.
     out.split(x, xo, xi, L, TailStrategy::GuardWithIf).vectorize(xi).reorder(xi, xo, y, c, n);
-
     acc.compute_at(out, xo);
-    // Factor splits (not whole-dimension unrolls): the tile extents are constants in the tiled
-    // paths, and the narrow path's guarded extent rounds up.
-    acc.specialize(by_channel).vectorize(c, L).unroll(x, t.cvec_x).unroll(y, t.cvec_y);
-    acc.specialize(by_column).vectorize(x, L).unroll(c, t.xvec_c).unroll(y, t.xvec_y);
     acc.vectorize(x, L);
-    acc.update().specialize(by_channel).reorder(c, x, y, r.x, r.y, r.z).vectorize(c, L).unroll(x, t.cvec_x).unroll(y, t.cvec_y);
-    acc.update().specialize(by_column).reorder(x, c, y, r.x, r.y, r.z).vectorize(x, L).unroll(c, t.xvec_c).unroll(y, t.xvec_y);
     acc.update().vectorize(x, L);
-
     plane.compute_at(out, n).vectorize(plane.args()[0], L);
     weights.compute_root();
 }
@@ -90,6 +119,8 @@ void schedule_direct_x86(Func out, Func acc, Func plane, Func weights, RDom r, E
 class Conv2dForward : public Generator<Conv2dForward> {
 public:
     GeneratorParam<Act> activation{"activation", Act::none, kActNames};
+    // Vectorize over output channels (for >= 16 of them) instead of output columns.
+    GeneratorParam<bool> channel_vectors{"channel_vectors", false};
     GeneratorParam<int> vector_width{"vector_width", 0};  // 0 = the target's natural width
     // Channel-vectorized tile: 1 vector of channels x 5 columns x 2 rows = 10 accumulators
     // (LeNet c2's 10x10 output in exact tiles); x-vectorized tile: 1 vector x 6 channels x
@@ -135,9 +166,9 @@ public:
     }
 
     void schedule_x86() {
-        const DirectTiles tiles{hnn_gen::vector_lanes(get_target(), vector_width), cvec_x, cvec_y, xvec_c, xvec_y, true};
+        const DirectTiles tiles{hnn_gen::vector_lanes(get_target(), vector_width), channel_vectors, cvec_x, cvec_y, xvec_c, xvec_y};
         schedule_direct_x86(output, acc, padded, weights, r, output.dim(0).extent(), output.dim(1).extent(),
-                            output.dim(2).extent(), tiles, x, y, c, n);
+                            output.dim(2).extent(), weight.dim(0).extent(), weight.dim(1).extent(), tiles, x, y, c, n);
     }
 
     void schedule_cuda() {
@@ -189,6 +220,7 @@ public:
 // d_z [N, Co, OH, OW], weight [Co, Ci, kh, kw] -> d_input [N, Ci, H, W]
 class Conv2dBackwardInput : public Generator<Conv2dBackwardInput> {
 public:
+    GeneratorParam<bool> channel_vectors{"channel_vectors", false};  // over input channels
     GeneratorParam<int> vector_width{"vector_width", 0};
     GeneratorParam<int> cvec_x{"cvec_x", 5}, cvec_y{"cvec_y", 2};
     GeneratorParam<int> xvec_c{"xvec_c", 6}, xvec_y{"xvec_y", 2};
@@ -227,9 +259,10 @@ public:
             acc.compute_at(d_input, xi);
             weights.compute_root().gpu_tile(c, x, xo, xi, 16, 1, TailStrategy::GuardWithIf);
         } else {
-            const DirectTiles tiles{hnn_gen::vector_lanes(get_target(), vector_width), cvec_x, cvec_y, xvec_c, xvec_y, true};
+            const DirectTiles tiles{hnn_gen::vector_lanes(get_target(), vector_width), channel_vectors, cvec_x, cvec_y, xvec_c, xvec_y};
             schedule_direct_x86(d_input, acc, upsampled, weights, r, d_input.dim(0).extent(), d_input.dim(1).extent(),
-                                d_input.dim(2).extent(), tiles, x, y, c, n);
+                                d_input.dim(2).extent(), weight.dim(0).extent(), weight.dim(1).extent(), tiles, x, y, c,
+                                n);
         }
     }
 };

@@ -48,8 +48,9 @@ struct DirectTiles {
 // The accumulator tile is stored with the vectorized dimension innermost (so LLVM keeps it in
 // registers); that storage order is per Func, hence two kernel variants rather than one.
 // kw, kh: the kernel's extents; 3x3 and 5-wide kernels get the window loop unrolled.
+// unit_stride: whether the reads along x are dense (forward: stride_w == 1).
 void schedule_direct_x86(Func out, Func acc, Func plane, Func weights, RDom r, Expr width, Expr height, Expr channels,
-                         Expr kw, Expr kh, const DirectTiles &t, Var x, Var y, Var c, Var n) {
+                         Expr kw, Expr kh, Expr unit_stride, const DirectTiles &t, Var x, Var y, Var c, Var n) {
     const int L = t.lanes;
     Var xo{"xo"}, xi{"xi"}, yo{"yo"}, yi{"yi"}, co{"co"}, ci{"ci"};
     out.parallel(n);
@@ -84,32 +85,43 @@ void schedule_direct_x86(Func out, Func acc, Func plane, Func weights, RDom r, E
             .unroll(r.x);
         acc.update().specialize(tiled).reorder(c, x, y, r.x, r.y, r.z).vectorize(c, L).unroll(x, t.cvec_x).unroll(y, t.cvec_y);
     } else {
-        // Rows narrower than a vector (LeNet c2's d_input, 14 wide) take the same path with a
-        // predicated last vector; the accumulator rounds up (it reads the padded plane).
-        Expr tiled = channels >= t.xvec_c && height >= t.xvec_y;
-        out.specialize(tiled)
-            .split(x, xo, xi, L, TailStrategy::GuardWithIf)
-            .split(c, co, ci, t.xvec_c, TailStrategy::ShiftInwards)
-            .split(y, yo, yi, t.xvec_y, TailStrategy::ShiftInwards)
-            .reorder(xi, ci, yi, xo, yo, co, n)
-            .vectorize(xi)
-            .unroll(ci)
-            .unroll(yi);
-        acc.specialize(tiled).vectorize(x, L).unroll(c, t.xvec_c).unroll(y, t.xvec_y);
-        acc.update()
-            .specialize(tiled && kw == 5)
-            .reorder(x, c, y, r.x, r.y, r.z)
-            .vectorize(x, L)
-            .unroll(c, t.xvec_c)
-            .unroll(y, t.xvec_y)
-            .unroll(r.x);
-        acc.update().specialize(tiled).reorder(x, c, y, r.x, r.y, r.z).vectorize(x, L).unroll(c, t.xvec_c).unroll(y, t.xvec_y);
+        // Whole vectors of columns (the last one shifted inwards) when rows are at least a vector
+        // wide, else half vectors (LeNet c2's d_input rows are 14 wide); loads along x must be
+        // dense (unit stride), strided ones would be gathers.
+        for (int lanes : {L, L / 2}) {
+            Expr tiled = unit_stride && channels >= t.xvec_c && height >= t.xvec_y && width >= lanes;
+            if (lanes < L) tiled = tiled && width < L;  // says so to the simplifier: a constant tile
+            out.specialize(tiled)
+                .split(x, xo, xi, lanes, TailStrategy::ShiftInwards)
+                .split(c, co, ci, t.xvec_c, TailStrategy::ShiftInwards)
+                .split(y, yo, yi, t.xvec_y, TailStrategy::ShiftInwards)
+                .reorder(xi, ci, yi, xo, yo, co, n)
+                .vectorize(xi)
+                .unroll(ci)
+                .unroll(yi);
+            acc.specialize(tiled).vectorize(x, lanes).unroll(c, t.xvec_c).unroll(y, t.xvec_y);
+            acc.update()
+                .specialize(tiled && kw == 5)
+                .reorder(x, c, y, r.x, r.y, r.z)
+                .vectorize(x, lanes)
+                .unroll(c, t.xvec_c)
+                .unroll(y, t.xvec_y)
+                .unroll(r.x);
+            acc.update()
+                .specialize(tiled)
+                .reorder(x, c, y, r.x, r.y, r.z)
+                .vectorize(x, lanes)
+                .unroll(c, t.xvec_c)
+                .unroll(y, t.xvec_y);
+        }
     }
     // Anything else: one vector of columns at a time.
     out.split(x, xo, xi, L, TailStrategy::GuardWithIf).vectorize(xi).reorder(xi, xo, y, c, n);
     acc.compute_at(out, xo);
-    acc.vectorize(x, L);
-    acc.update().vectorize(x, L);
+    // Guarded, not rounded up: rounding here would make the tiled paths' accumulator size a
+    // run-time select, which keeps it out of registers.
+    acc.vectorize(x, L, TailStrategy::GuardWithIf);
+    acc.update().vectorize(x, L, TailStrategy::GuardWithIf);
     plane.compute_at(out, n).vectorize(plane.args()[0], L);
     weights.compute_root();
 }
@@ -168,7 +180,7 @@ public:
     void schedule_x86() {
         const DirectTiles tiles{hnn_gen::vector_lanes(get_target(), vector_width), channel_vectors, cvec_x, cvec_y, xvec_c, xvec_y};
         schedule_direct_x86(output, acc, padded, weights, r, output.dim(0).extent(), output.dim(1).extent(),
-                            output.dim(2).extent(), weight.dim(0).extent(), weight.dim(1).extent(), tiles, x, y, c, n);
+                            output.dim(2).extent(), weight.dim(0).extent(), weight.dim(1).extent(), stride_w == 1, tiles, x, y, c, n);
     }
 
     void schedule_cuda() {
@@ -261,8 +273,8 @@ public:
         } else {
             const DirectTiles tiles{hnn_gen::vector_lanes(get_target(), vector_width), channel_vectors, cvec_x, cvec_y, xvec_c, xvec_y};
             schedule_direct_x86(d_input, acc, upsampled, weights, r, d_input.dim(0).extent(), d_input.dim(1).extent(),
-                                d_input.dim(2).extent(), weight.dim(0).extent(), weight.dim(1).extent(), tiles, x, y, c,
-                                n);
+                                d_input.dim(2).extent(), weight.dim(0).extent(), weight.dim(1).extent(), Internal::const_true(),
+                                tiles, x, y, c, n);
         }
     }
 };

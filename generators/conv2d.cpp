@@ -272,6 +272,8 @@ public:
             weights.compute_root().gpu_tile(c, x, xo, xi, 16, 1, TailStrategy::GuardWithIf);
         } else {
             const DirectTiles tiles{hnn_gen::vector_lanes(get_target(), vector_width), channel_vectors, cvec_x, cvec_y, xvec_c, xvec_y};
+            // Unit stride: no integer division per element (it does not vectorize).
+            upsampled.specialize(stride_h == 1 && stride_w == 1);
             schedule_direct_x86(d_input, acc, upsampled, weights, r, d_input.dim(0).extent(), d_input.dim(1).extent(),
                                 d_input.dim(2).extent(), weight.dim(0).extent(), weight.dim(1).extent(), Internal::const_true(),
                                 tiles, x, y, c, n);
@@ -346,9 +348,12 @@ public:
         partial.compute_at(d_weight, xo);
         partial.vectorize(u);
         partial.update().reorder(u, x, n, r.x, r.y, r.z).vectorize(u);
+        // Unit stride first: the input loads along ox are dense (else strided gathers).
+        Expr unit = stride_w == 1;
         for (int kx_tile : {5, 3}) {
-            partial.update().specialize(channels_tiled && kw == kx_tile).unroll(x, kx_tile).unroll(n, tile_co);
+            partial.update().specialize(unit && channels_tiled && kw == kx_tile).unroll(x, kx_tile).unroll(n, tile_co);
         }
+        partial.update().specialize(unit && channels_tiled).unroll(n, tile_co);
         partial.update().specialize(channels_tiled).unroll(n, tile_co);
         padded.compute_root().parallel(n).vectorize(x, L);
         dz_wide.compute_root().parallel(n).vectorize(x, L);

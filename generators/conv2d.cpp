@@ -67,9 +67,10 @@ void schedule_direct_x86(Func out, Func acc, Func plane, Func weights, RDom r, E
         acc.reorder_storage(c, x, y, n);
         acc.specialize(tiled).vectorize(c, L).unroll(x, t.cvec_x).unroll(y, t.cvec_y);
         // The window loops unrolled for 3x3 and 5-wide kernels: a 3-iteration inner loop spent
-        // as much on loop overhead as on its 30 FMAs.
+        // as much on loop overhead as on its 30 FMAs. At unit stride the tile's input addresses
+        // are constant offsets of one pointer (else ten live pointers, and spills).
         acc.update()
-            .specialize(tiled && kw == 3 && kh == 3)
+            .specialize(tiled && unit_stride && kw == 3 && kh == 3)
             .reorder(c, x, y, r.x, r.y, r.z)
             .vectorize(c, L)
             .unroll(x, t.cvec_x)
@@ -77,7 +78,7 @@ void schedule_direct_x86(Func out, Func acc, Func plane, Func weights, RDom r, E
             .unroll(r.x)
             .unroll(r.y);
         acc.update()
-            .specialize(tiled && kw == 5)
+            .specialize(tiled && unit_stride && kw == 5)
             .reorder(c, x, y, r.x, r.y, r.z)
             .vectorize(c, L)
             .unroll(x, t.cvec_x)

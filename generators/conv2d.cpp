@@ -306,7 +306,8 @@ public:
 class Conv2dBackwardWeight : public Generator<Conv2dBackwardWeight> {
 public:
     GeneratorParam<int> vector_width{"vector_width", 0};
-    GeneratorParam<int> tile_co{"tile_co", 4};
+    GeneratorParam<int> tile_co{"tile_co", 4};      // with 5-wide kernels: 5 x 4 = 20 accumulators
+    GeneratorParam<int> tile_co_k3{"tile_co_k3", 8};  // with 3-wide kernels: 3 x 8 = 24
 
     Input<Buffer<float, 4>> d_z{"d_z"};
     Input<Buffer<float, 4>> input{"input"};
@@ -351,11 +352,13 @@ public:
         Expr kw = d_weight.dim(0).extent();
         Expr channels_tiled = d_weight.dim(3).extent() >= tile_co;
         // kx tiles of 5 and 3 (LeNet's and the large conv's kernels); other widths one kx at a time.
+        Expr channels = d_weight.dim(3).extent();
+        auto co_tile_of = [&](int kx_tile) { return kx_tile == 3 ? int(tile_co_k3) : int(tile_co); };
         for (int kx_tile : {5, 3, 1}) {
-            Expr cond = kx_tile == 1 ? channels_tiled : (channels_tiled && kw == kx_tile);
+            Expr cond = kx_tile == 1 ? channels_tiled : (channels >= co_tile_of(kx_tile) && kw == kx_tile);
             d_weight.specialize(cond)
                 .split(x, xo, xi, kx_tile, TailStrategy::ShiftInwards)
-                .split(n, co, ci, tile_co, TailStrategy::ShiftInwards)
+                .split(n, co, ci, co_tile_of(kx_tile), TailStrategy::ShiftInwards)
                 .reorder(xi, ci, xo, y, c, co)
                 .parallel(co);
         }
@@ -366,7 +369,10 @@ public:
         // Unit stride first: the input loads along ox are dense (else strided gathers).
         Expr unit = stride_w == 1;
         for (int kx_tile : {5, 3}) {
-            partial.update().specialize(unit && channels_tiled && kw == kx_tile).unroll(x, kx_tile).unroll(n, tile_co);
+            partial.update()
+                .specialize(unit && channels >= co_tile_of(kx_tile) && kw == kx_tile)
+                .unroll(x, kx_tile)
+                .unroll(n, co_tile_of(kx_tile));
         }
         partial.update().specialize(unit && channels_tiled).unroll(n, tile_co);
         partial.update().specialize(channels_tiled).unroll(n, tile_co);

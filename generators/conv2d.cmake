@@ -1,9 +1,18 @@
+# Direct convolutions come in two variants, vectorized over columns (few channels) or over
+# channels (>= 16 of them); runtime/conv2d.cpp picks one per call.
 hnn_generator(conv2d)
-hnn_kernel(conv2d_forward GENERATOR conv2d_forward FROM conv2d.generator)
-hnn_kernel(conv2d_relu_forward GENERATOR conv2d_forward FROM conv2d.generator PARAMS activation=relu)
-hnn_kernel(conv2d_sigmoid_forward GENERATOR conv2d_forward FROM conv2d.generator PARAMS activation=sigmoid)
+foreach (act none relu sigmoid)
+  set(prefix conv2d_)
+  if (NOT act STREQUAL "none")
+    set(prefix conv2d_${act}_)
+  endif ()
+  hnn_kernel(${prefix}forward GENERATOR conv2d_forward FROM conv2d.generator PARAMS activation=${act})
+  hnn_kernel(${prefix}channels_forward GENERATOR conv2d_forward FROM conv2d.generator
+             PARAMS activation=${act} channel_vectors=true)
+endforeach ()
 hnn_kernel(conv2d_backward_activation GENERATOR conv2d_backward_activation FROM conv2d.generator)
 hnn_kernel(conv2d_backward_input GENERATOR conv2d_backward_input FROM conv2d.generator)
+hnn_kernel(conv2d_channels_backward_input GENERATOR conv2d_backward_input FROM conv2d.generator PARAMS channel_vectors=true)
 hnn_kernel(conv2d_backward_weight GENERATOR conv2d_backward_weight FROM conv2d.generator)
 hnn_kernel(conv2d_backward_bias GENERATOR conv2d_backward_bias FROM conv2d.generator)
 hnn_kernel(conv1x1_forward GENERATOR conv1x1_forward FROM conv2d.generator)

@@ -6,6 +6,14 @@
 #include "conv1x1_backward_weight_cuda.h"
 #include "conv1x1_forward_cpu.h"
 #include "conv1x1_forward_cuda.h"
+#include "conv2d_channels_forward_cpu.h"
+#include "conv2d_channels_forward_cuda.h"
+#include "conv2d_relu_channels_forward_cpu.h"
+#include "conv2d_relu_channels_forward_cuda.h"
+#include "conv2d_sigmoid_channels_forward_cpu.h"
+#include "conv2d_sigmoid_channels_forward_cuda.h"
+#include "conv2d_channels_backward_input_cpu.h"
+#include "conv2d_channels_backward_input_cuda.h"
 #include "conv2d_backward_activation_cpu.h"
 #include "conv2d_backward_activation_cuda.h"
 #include "conv2d_backward_bias_cpu.h"
@@ -30,31 +38,41 @@ namespace {
 using Buf = halide_buffer_t *;
 
 struct Conv2dKernels {
-    int (*forward[3])(Buf input, Buf weight, Buf bias, int sh, int sw, int ph, int pw, Buf output);  // by activation
+    // [vectorized over channels][activation]: see kChannelVectorsFrom
+    int (*forward[2][3])(Buf input, Buf weight, Buf bias, int sh, int sw, int ph, int pw, Buf output);
     int (*backward_activation)(Buf output, Buf d_output, int activation, Buf d_z);
-    int (*backward_input)(Buf d_z, Buf weight, int sh, int sw, int ph, int pw, Buf d_input);
+    int (*backward_input[2])(Buf d_z, Buf weight, int sh, int sw, int ph, int pw, Buf d_input);
     int (*backward_weight)(Buf d_z, Buf input, int sh, int sw, int ph, int pw, Buf d_weight);
     int (*backward_bias)(Buf d_z, Buf d_bias);
     int (*conv1x1_forward)(Buf input, Buf weight, Buf bias, Buf output);
     int (*conv1x1_backward_input)(Buf d_z, Buf weight, Buf unused_bias, Buf d_input);
     int (*conv1x1_backward_weight)(Buf d_z, Buf input, Buf d_weight);
 };
-const Conv2dKernels cpu_kernels{{conv2d_forward_cpu, conv2d_relu_forward_cpu, conv2d_sigmoid_forward_cpu},
+const Conv2dKernels cpu_kernels{{{conv2d_forward_cpu, conv2d_relu_forward_cpu, conv2d_sigmoid_forward_cpu},
+                                 {conv2d_channels_forward_cpu, conv2d_relu_channels_forward_cpu,
+                                  conv2d_sigmoid_channels_forward_cpu}},
                                 conv2d_backward_activation_cpu,
-                                conv2d_backward_input_cpu,
+                                {conv2d_backward_input_cpu, conv2d_channels_backward_input_cpu},
                                 conv2d_backward_weight_cpu,
                                 conv2d_backward_bias_cpu,
                                 conv1x1_forward_cpu,
                                 conv1x1_backward_input_cpu,
                                 conv1x1_backward_weight_cpu};
-const Conv2dKernels cuda_kernels{{conv2d_forward_cuda, conv2d_relu_forward_cuda, conv2d_sigmoid_forward_cuda},
+const Conv2dKernels cuda_kernels{{{conv2d_forward_cuda, conv2d_relu_forward_cuda, conv2d_sigmoid_forward_cuda},
+                                  {conv2d_channels_forward_cuda, conv2d_relu_channels_forward_cuda,
+                                   conv2d_sigmoid_channels_forward_cuda}},
                                  conv2d_backward_activation_cuda,
-                                 conv2d_backward_input_cuda,
+                                 {conv2d_backward_input_cuda, conv2d_channels_backward_input_cuda},
                                  conv2d_backward_weight_cuda,
                                  conv2d_backward_bias_cuda,
                                  conv1x1_forward_cuda,
                                  conv1x1_backward_input_cuda,
                                  conv1x1_backward_weight_cuda};
+
+// Direct convolutions producing at least this many channels use the variant vectorized over
+// channels (a whole AVX-512 vector of them); fewer take the one vectorized over columns.
+constexpr int kChannelVectorsFrom = 16;
+int variant(int channels) { return channels >= kChannelVectorsFrom ? 1 : 0; }
 
 const Conv2dKernels &kernels_for(Device device) { return for_device(device, cpu_kernels, cuda_kernels); }
 
@@ -147,7 +165,7 @@ void conv2d_forward(Tensor &output, const Tensor &input, const Tensor &weight, c
     const int act = activation_index(p.activation);
     Tensor zeros;
     Buf b = bias_or_zeros("conv2d", bias, weight.dim(0), zeros);
-    check_kernel(kernels_for(device).forward[act](input.raw(), weight.raw(), b, p.stride_h, p.stride_w,
+    check_kernel(kernels_for(device).forward[variant(weight.dim(0))][act](input.raw(), weight.raw(), b, p.stride_h, p.stride_w,
                                                   p.padding_h, p.padding_w, output.raw()),
                  "conv2d_forward");
 }
@@ -178,7 +196,7 @@ void conv2d_backward(Tensor *d_input, Tensor *d_weight, Tensor *d_bias, const Te
         d_z = &d_z_storage;
     }
     if (d_input) {
-        check_kernel(k.backward_input(d_z->raw(), weight.raw(), p.stride_h, p.stride_w, p.padding_h, p.padding_w,
+        check_kernel(k.backward_input[variant(weight.dim(1))](d_z->raw(), weight.raw(), p.stride_h, p.stride_w, p.padding_h, p.padding_w,
                                       d_input->raw()),
                      "conv2d_backward_input");
     }

@@ -27,5 +27,7 @@ struct BenchRegistration {
 };
 
 void add_bench_command(CLI::App &app);
+// hnn bench train | house-prices (bench/training.cpp)
+void add_training_benches(CLI::App &bench);
 
 }  // namespace hnn::bench

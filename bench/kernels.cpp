@@ -14,6 +14,7 @@
 #include "bench.h"
 #include "error.h"
 #include "peak.h"
+#include "peer.h"
 
 namespace hnn::bench {
 
@@ -52,36 +53,16 @@ struct TorchResults {
 
 TorchResults run_torch_peer(const std::vector<BenchCase> &cases, int threads, double min_seconds) {
     TorchResults results;
-    // $HNN_TORCH_PYTHON, else the project's .venv (tools/setup.sh --with-torch puts torch there).
-    const char *python_env = std::getenv("HNN_TORCH_PYTHON");
-    const std::string python = python_env ? python_env : HNN_SOURCE_DIR "/.venv/bin/python";
     std::string names;
     for (const auto &c : cases) names += (names.empty() ? "" : ";") + c.name;
-    const std::string command = "'" + python + "' '" HNN_SOURCE_DIR "/bench/torch_kernels.py' --threads " +
-                                std::to_string(threads) + " --min-time " + std::to_string(min_seconds) +
-                                " --names '" + names + "' 2>&1";
-    FILE *pipe = popen(command.c_str(), "r");
-    if (!pipe) {
-        results.about = "not run: cannot start " + python;
+    const nlohmann::json json = run_python_peer("torch_kernels.py", "--threads " + std::to_string(threads) + " --min-time " +
+                                                                        std::to_string(min_seconds) + " --names '" + names + "'");
+    if (json.contains("error")) {
+        results.about = "not run: " + json["error"].get<std::string>();
         return results;
     }
-    std::string text;
-    char chunk[4096];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, pipe)) > 0) text.append(chunk, got);
-    pclose(pipe);
-    const size_t json_start = text.rfind("\n{");
-    try {
-        auto json = nlohmann::json::parse(json_start == std::string::npos ? text : text.substr(json_start + 1));
-        if (json.contains("error")) {
-            results.about = "not run: " + json["error"].get<std::string>();
-            return results;
-        }
-        results.about = json["about"].get<std::string>();
-        for (auto &[name, value] : json["seconds"].items()) results.seconds[name] = value.get<double>();
-    } catch (const std::exception &) {
-        results.about = "not run: the peer printed no result (" + text.substr(0, 300) + ")";
-    }
+    results.about = json.value("about", "");
+    for (auto &[name, value] : json["seconds"].items()) results.seconds[name] = value.get<double>();
     return results;
 }
 
@@ -168,6 +149,7 @@ void add_bench_command(CLI::App &app) {
     kernels->footer("The PyTorch peer runs with $HNN_TORCH_PYTHON (default: .venv/bin/python;\n"
                     "`tools/setup.sh --with-torch` installs PyPI's torch there).");
     kernels->callback([args] { bench_kernels(args->filter, args->threads, args->min_seconds, !args->no_torch); });
+    add_training_benches(*bench);
 }
 
 }  // namespace hnn::bench

@@ -47,7 +47,7 @@ TEST_CASE("hnn op corr2d fails cleanly on bad input and leaves no output") {
     }
 }
 
-TEST_CASE("hnn's usage errors, help and placeholders") {
+TEST_CASE("hnn's usage errors and help") {
     write_example();
     CHECK(run_hnn("op corr2d --in a.npy").status != 0);     // missing required options
     CHECK(run_hnn("no-such-command").status != 0);
@@ -65,7 +65,10 @@ TEST_CASE("hnn's usage errors, help and placeholders") {
         CHECK(cuda.status == 1);
         CHECK(cuda.output.find("use --device cpu") != std::string::npos);
     }
-    auto train = run_hnn("train lenet");
-    CHECK(train.status == 2);
-    CHECK(train.output.find("not built yet") != std::string::npos);
+    auto train = run_hnn("train lenet --epochs 0");
+    CHECK(train.status == 1);
+    CHECK(train.output.find("epochs must be positive") != std::string::npos);
+    auto unknown = run_hnn("summary resnet");
+    CHECK(unknown.status == 1);
+    CHECK(unknown.output.find("unknown model 'resnet'") != std::string::npos);
 }

@@ -16,20 +16,6 @@ int status = 0;
 int exit_status() { return status; }
 void set_exit_status(int s) { status = s; }
 
-void add_train(CLI::App &app) {
-    auto *cmd = app.add_subcommand("train", "Train a model on Fashion-MNIST (lenet, lenet-modern, mlp)");
-    auto model = std::make_shared<std::string>();
-    cmd->add_option("model", *model, "Model to train")->required();
-    cmd->allow_extras();
-    cmd->callback([model] {
-        std::fprintf(stderr,
-                     "hnn: training is not built yet: `hnn train %s` arrives with the training runtime "
-                     "(LeNet-5, MLP on Fashion-MNIST). Today hnn runs single kernels: see `hnn op --help`.\n",
-                     model->c_str());
-        set_exit_status(2);
-    });
-}
-
 void add_devices(CLI::App &app) {
     auto *cmd = app.add_subcommand("devices", "Show the CPU kernel variant and the CUDA device");
     cmd->callback([] {

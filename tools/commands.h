@@ -4,8 +4,10 @@
 
 namespace hnn::cli {
 
-void add_train(CLI::App &app);
+// train, summary, eval, predict, activations (tools/train_commands.cpp)
+void add_training_commands(CLI::App &app);
 void add_devices(CLI::App &app);
+void add_kfold(CLI::App &app);  // tools/kfold_command.cpp
 void add_op(CLI::App &app);
 
 // Exit status set by the subcommand that ran (0 unless it reported a failure itself).

@@ -14,8 +14,9 @@ int main(int argc, char **argv) {
     app.require_subcommand(1);
     app.footer("`./hnn test` (the wrapper script) builds and runs the test suite.\n"
                "Run `hnn SUBCOMMAND --help` for a subcommand's options.");
-    hnn::cli::add_train(app);
+    hnn::cli::add_training_commands(app);
     hnn::cli::add_devices(app);
+    hnn::cli::add_kfold(app);
     hnn::cli::add_op(app);
     hnn::bench::add_bench_command(app);
     try {

@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${HNN_VENV:-$root/.venv}"
 halide_version="21.0.0"
-debian_packages=(doctest-dev libcli11-dev nlohmann-json3-dev zlib1g-dev dataset-fashion-mnist)
+debian_packages=(doctest-dev libcli11-dev nlohmann-json3-dev zlib1g-dev libcsv-dev dataset-fashion-mnist)
 
 say() { printf '[hnn setup] %s\n' "$*"; }
 die() { printf '[hnn setup] error: %s\n' "$*" >&2; exit 1; }

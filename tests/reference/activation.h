@@ -2,7 +2,7 @@
 #pragma once
 #include <cmath>
 
-#include "activation.h"
+#include "ops.h"  // the runtime's header of the same name
 #include "tensor.h"
 #include "tolerance.h"
 

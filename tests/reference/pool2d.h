@@ -3,7 +3,7 @@
 #include <cmath>
 #include <limits>
 
-#include "pool2d.h"
+#include "ops.h"  // the runtime's header of the same name
 #include "tensor.h"
 #include "tolerance.h"
 

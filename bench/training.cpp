@@ -1,0 +1,135 @@
+// `hnn bench train` and `hnn bench house-prices`: whole workloads, hnn beside PyTorch in the
+// same invocation, same model, batch, optimizer and threads.
+#include <HalideRuntime.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <thread>
+
+#include "bench.h"
+#include "error.h"
+#include "house_prices.h"
+#include "idx.h"
+#include "models.h"
+#include "peer.h"
+#include "train.h"
+
+namespace hnn::bench {
+
+namespace {
+
+void bench_train(const std::string &model_name, int epochs, int batch, float lr, int threads, const std::string &data,
+                 const std::string &device_name, bool with_torch) {
+    halide_set_num_threads(threads);
+    const Device device = parse_device(device_name);
+    require_device(device);
+    const ImageDataset train = load_mnist_split(data, "train"), test = load_mnist_split(data, "t10k");
+    Sequential model = make_model(model_name);
+    model.initialize(0);
+    TrainConfig config;
+    config.epochs = epochs;
+    config.batch_size = batch;
+    config.optimizer.lr = lr;
+    config.device = device;
+    Trainer trainer(model, config);
+    double best = 1e30, accuracy = 0;
+    trainer.fit(train, test, nullptr, [&](const EpochMetrics &m) {
+        std::printf("hnn epoch %d: %.3f s, train loss %.4f, val acc %.3f\n", m.epoch, m.seconds, m.train_loss,
+                    m.validation_accuracy);
+        std::fflush(stdout);
+        best = std::min(best, m.seconds);
+        accuracy = m.validation_accuracy;
+    });
+    const double flops_note = model_name == "lenet" ? 136.0 : 0.0;
+    std::printf("\n%-10s %-8s %6s %8s %14s %8s\n", "", "model", "batch", "threads", "s per epoch", "val acc");
+    std::printf("%-10s %-8s %6d %8d %14.3f %8.3f\n", "hnn", model_name.c_str(), batch, threads, best, accuracy);
+    if (flops_note > 0) std::printf("           (LeNet: ~%.0f GFLOP per epoch -> %.1f GFLOP/s)\n", flops_note, flops_note / best);
+    if (!with_torch) return;
+    const nlohmann::json peer = run_python_peer(
+        "torch_train.py", "--model " + model_name + " --epochs " + std::to_string(epochs) + " --batch-size " +
+                              std::to_string(batch) + " --lr " + std::to_string(lr) + " --threads " + std::to_string(threads) +
+                              " --device " + device_name + " --data '" + data + "'");
+    if (peer.contains("error")) {
+        std::printf("PyTorch: not run: %s\n", peer["error"].get<std::string>().c_str());
+        return;
+    }
+    const double torch_seconds = peer["seconds_per_epoch"].get<double>();
+    std::printf("%-10s %-8s %6d %8d %14.3f %8.3f   (%s)\n", "pytorch", model_name.c_str(), batch, threads, torch_seconds,
+                peer["val_accuracy"].get<double>(), peer["about"].get<std::string>().c_str());
+    std::printf("hnn is %.2fx PyTorch's speed (PyTorch seconds / hnn seconds, best epoch of %d)\n", torch_seconds / best, epochs);
+}
+
+void bench_house_prices(const std::string &train_path, const std::string &test_path, int threads, bool with_torch) {
+    halide_set_num_threads(threads);
+    const auto start = std::chrono::steady_clock::now();
+    const HouseData data = preprocess_house_prices(read_csv(train_path), read_csv(test_path));
+    KFoldConfig linear;
+    linear.optimizer.lr = 0.01f;
+    double linear_mean = 0;
+    for (const FoldResult &f : k_fold(data, linear)) linear_mean += f.validation_log_mse / linear.k;
+    const double linear_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    KFoldConfig mlp;
+    mlp.model = "mlp";
+    mlp.optimizer.name = "adam";
+    mlp.optimizer.lr = 0.005f;
+    const auto mlp_start = std::chrono::steady_clock::now();
+    double mlp_mean = 0;
+    for (const FoldResult &f : k_fold(data, mlp)) mlp_mean += f.validation_log_mse / mlp.k;
+    const double mlp_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - mlp_start).count();
+    std::printf("%zu encoded features, 5 folds, 10 epochs, batch 64\n\n", data.encoded_columns.size());
+    std::printf("%-34s %22s %10s\n", "run", "avg validation log mse", "seconds");
+    std::printf("%-34s %22.4f %10.2f\n", "hnn linear (sgd lr 0.01)", linear_mean, linear_seconds);
+    std::printf("%-34s %22.4f %10.2f\n", "hnn mlp (256 relu, adam lr 0.005)", mlp_mean, mlp_seconds);
+    std::printf("mlp vs linear: %.1f%% lower validation log mse\n", 100.0 * (1 - mlp_mean / linear_mean));
+    if (!with_torch) return;
+    const nlohmann::json peer = run_python_peer("house_prices.py", "--train '" + train_path + "' --test '" + test_path +
+                                                                       "' --threads " + std::to_string(threads));
+    if (peer.contains("error")) {
+        std::printf("PyTorch: not run: %s\n", peer["error"].get<std::string>().c_str());
+        return;
+    }
+    const double torch_mean = peer["average"].get<double>();
+    std::printf("%-34s %22.4f %10s   (%s)\n", "pytorch linear (d2l 5.7)", torch_mean, "", peer["about"].get<std::string>().c_str());
+    std::printf("hnn linear vs PyTorch: %+.1f%%\n", 100.0 * (linear_mean / torch_mean - 1));
+}
+
+}  // namespace
+
+void add_training_benches(CLI::App &bench) {
+    const int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    struct TrainArgs {
+        std::string model = "lenet", data = kDefaultFashionMnistDir, device = "cpu";
+        int epochs = 2, batch = 128, threads = 0;
+        float lr = 0.1f;
+        bool no_torch = false;
+    };
+    auto t = std::make_shared<TrainArgs>();
+    t->threads = hardware;
+    auto *train = bench.add_subcommand("train", "Seconds per training epoch, hnn and PyTorch (same model, batch, threads)");
+    train->add_option("--model", t->model, "lenet, lenet-modern or mlp")->capture_default_str();
+    train->add_option("--epochs", t->epochs, "Epochs to time (the best is reported)")->capture_default_str();
+    train->add_option("--batch-size", t->batch, "Minibatch size")->capture_default_str();
+    train->add_option("--lr", t->lr, "SGD learning rate")->capture_default_str();
+    train->add_option("--threads", t->threads, "Threads for both")->capture_default_str();
+    train->add_option("--data", t->data, "Fashion-MNIST folder")->capture_default_str();
+    train->add_option("--device", t->device, "cpu or cuda (PyTorch uses the same)")->capture_default_str();
+    train->add_flag("--no-torch", t->no_torch, "Skip PyTorch");
+    train->callback([t] { bench_train(t->model, t->epochs, t->batch, t->lr, t->threads, t->data, t->device, !t->no_torch); });
+
+    struct HouseArgs {
+        std::string train = HNN_SOURCE_DIR "/data/ames/train.csv.gz", test = HNN_SOURCE_DIR "/data/ames/test.csv.gz";
+        int threads = 0;
+        bool no_torch = false;
+    };
+    auto h = std::make_shared<HouseArgs>();
+    h->threads = hardware;
+    auto *house = bench.add_subcommand("house-prices", "k-fold log mse of hnn's linear and mlp models beside d2l's PyTorch pipeline");
+    house->add_option("--train", h->train, "Training CSV")->capture_default_str();
+    house->add_option("--test", h->test, "Test CSV")->capture_default_str();
+    house->add_option("--threads", h->threads, "Threads")->capture_default_str();
+    house->add_flag("--no-torch", h->no_torch, "Skip PyTorch");
+    house->callback([h] { bench_house_prices(h->train, h->test, h->threads, !h->no_torch); });
+}
+
+}  // namespace hnn::bench

@@ -1,0 +1,324 @@
+#include "model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "error.h"
+#include "ops.h"
+
+namespace hnn {
+
+namespace {
+
+bool is_activation(LayerKind k) { return k == LayerKind::relu || k == LayerKind::sigmoid || k == LayerKind::tanh; }
+
+Activation activation_of(LayerKind k) {
+    switch (k) {
+        case LayerKind::relu: return Activation::relu;
+        case LayerKind::sigmoid: return Activation::sigmoid;
+        case LayerKind::tanh: return Activation::tanh;
+        default: return Activation::none;
+    }
+}
+
+Shape with_batch(int n, const Shape &shape) {
+    Shape s{n};
+    s.insert(s.end(), shape.begin(), shape.end());
+    return s;
+}
+
+int64_t elements(const Shape &shape) {
+    int64_t n = 1;
+    for (int d : shape) n *= d;
+    return n;
+}
+
+Pool2dParams pool_params(const LayerSpec &spec) {
+    Pool2dParams p;
+    p.mode = spec.kind == LayerKind::max_pool2d ? PoolMode::max : PoolMode::average;
+    p.window = spec.kernel;
+    p.stride = spec.stride;
+    p.padding = spec.padding;
+    return p;
+}
+
+Conv2dParams conv_params(const LayerSpec &spec, Activation fused) {
+    Conv2dParams p;
+    p.stride_h = spec.stride[0];
+    p.stride_w = spec.stride[1];
+    p.padding_h = spec.padding[0];
+    p.padding_w = spec.padding[1];
+    p.activation = fused;
+    return p;
+}
+
+// Uniform in [low, high) from 53 random bits: the same numbers on every platform.
+double uniform(std::mt19937_64 &rng, double low, double high) {
+    return low + (high - low) * (double(rng() >> 11) * (1.0 / 9007199254740992.0));
+}
+
+}  // namespace
+
+const char *layer_kind_name(LayerKind kind) {
+    switch (kind) {
+        case LayerKind::conv2d: return "Conv2d";
+        case LayerKind::avg_pool2d: return "AvgPool2d";
+        case LayerKind::max_pool2d: return "MaxPool2d";
+        case LayerKind::dense: return "Linear";
+        case LayerKind::relu: return "ReLU";
+        case LayerKind::sigmoid: return "Sigmoid";
+        case LayerKind::tanh: return "Tanh";
+        case LayerKind::flatten: return "Flatten";
+    }
+    return "?";
+}
+
+LayerKind parse_layer_kind(const std::string &name, const std::string &where) {
+    for (LayerKind k : {LayerKind::conv2d, LayerKind::avg_pool2d, LayerKind::max_pool2d, LayerKind::dense,
+                        LayerKind::relu, LayerKind::sigmoid, LayerKind::tanh, LayerKind::flatten}) {
+        if (name == layer_kind_name(k)) return k;
+    }
+    if (name == "Dense") return LayerKind::dense;
+    throw Error(where + ": unknown layer '" + name +
+                "'; expected Conv2d, AvgPool2d, MaxPool2d, Linear, ReLU, Sigmoid, Tanh or Flatten");
+}
+
+Sequential::Sequential(std::vector<LayerSpec> layers, Shape input) : specs_(std::move(layers)), input_(std::move(input)) {
+    if (specs_.empty()) throw Error("a model needs at least one layer");
+    Shape shape = input_;
+    for (size_t i = 0; i < specs_.size(); ++i) {
+        LayerSpec &spec = specs_[i];
+        if (spec.where.empty()) spec.where = "layer " + std::to_string(i);
+        const Shape in = with_batch(1, shape);
+        Shape out;
+        try {
+            switch (spec.kind) {
+                case LayerKind::conv2d: {
+                    if (in.size() != 4) throw Error("Conv2d needs a [N, C, H, W] input, got " + shape_string(in));
+                    if (spec.out_channels <= 0) throw Error("Conv2d needs out_channels > 0");
+                    const Shape weight{spec.out_channels, in[1], spec.kernel[0], spec.kernel[1]};
+                    out = conv2d_output_shape(in, weight, conv_params(spec, Activation::none));
+                    break;
+                }
+                case LayerKind::avg_pool2d:
+                case LayerKind::max_pool2d:
+                    if (in.size() != 4) throw Error(std::string(layer_kind_name(spec.kind)) + " needs a [N, C, H, W] input, got " + shape_string(in));
+                    out = pool2d_output_shape(in, pool_params(spec));
+                    break;
+                case LayerKind::dense:
+                    if (in.size() != 2) throw Error("Linear needs a [N, features] input (add a Flatten), got " + shape_string(in));
+                    if (spec.out_features <= 0) throw Error("Linear needs out_features > 0");
+                    out = {1, spec.out_features};
+                    break;
+                case LayerKind::flatten: out = {1, static_cast<int>(elements(shape))}; break;
+                default: out = in; break;
+            }
+        } catch (const Error &e) {
+            throw Error(spec.where + " (" + layer_kind_name(spec.kind) + "): " + e.what());
+        }
+        shape.assign(out.begin() + 1, out.end());
+        shapes_.push_back(shape);
+    }
+    if (shapes_.back().size() != 1) {
+        throw Error(specs_.back().where + ": the last layer must output [N, classes], got " +
+                    shape_string(with_batch(1, shapes_.back())) + " (end with Flatten and Linear)");
+    }
+
+    // Steps: one kernel each, a conv or dense layer taking the ReLU/Sigmoid that follows it.
+    for (int i = 0; i < static_cast<int>(specs_.size()); ++i) {
+        Step step{i, i};
+        const LayerKind k = specs_[i].kind;
+        const bool fusable = k == LayerKind::conv2d || k == LayerKind::dense;
+        if (fusable && i + 1 < static_cast<int>(specs_.size()) &&
+            (specs_[i + 1].kind == LayerKind::relu || specs_[i + 1].kind == LayerKind::sigmoid)) {
+            step.fused = activation_of(specs_[i + 1].kind);
+            step.last = i + 1;
+        }
+        if (fusable) {
+            const Shape in = i == 0 ? input_ : shapes_[i - 1];
+            const std::string prefix = std::to_string(i);
+            Shape weight = k == LayerKind::conv2d ? Shape{specs_[i].out_channels, in[0], specs_[i].kernel[0], specs_[i].kernel[1]}
+                                                  : Shape{specs_[i].out_features, in[0]};
+            step.weight = parameters_.add(prefix + ".weight", weight);
+            gradients_.add(prefix + ".weight", weight);
+            step.bias = parameters_.add(prefix + ".bias", {weight[0]});
+            gradients_.add(prefix + ".bias", {weight[0]});
+            parameter_total_ += elements(weight) + weight[0];
+        }
+        steps_.push_back(step);
+        i = step.last;
+    }
+    parameters_.allocate();
+    gradients_.allocate();
+}
+
+int Sequential::classes() const { return shapes_.back()[0]; }
+
+std::vector<SummaryRow> Sequential::summary(int batch) const {
+    std::vector<SummaryRow> rows;
+    for (size_t i = 0; i < specs_.size(); ++i) {
+        int64_t params = 0;
+        const Shape in = i == 0 ? input_ : shapes_[i - 1];
+        if (specs_[i].kind == LayerKind::conv2d) {
+            params = int64_t(specs_[i].out_channels) * in[0] * specs_[i].kernel[0] * specs_[i].kernel[1] + specs_[i].out_channels;
+        } else if (specs_[i].kind == LayerKind::dense) {
+            params = int64_t(specs_[i].out_features) * in[0] + specs_[i].out_features;
+        }
+        rows.push_back({layer_kind_name(specs_[i].kind), with_batch(batch, shapes_[i]), params});
+    }
+    return rows;
+}
+
+void Sequential::initialize(uint64_t seed, Init init) {
+    std::mt19937_64 rng(seed);
+    for (const Step &step : steps_) {
+        if (step.weight < 0) continue;
+        Tensor &w = parameters_[step.weight];
+        Tensor &b = parameters_[step.bias];
+        const int64_t receptive = w.rank() == 4 ? int64_t(w.dim(2)) * w.dim(3) : 1;
+        const double fan_in = double(w.dim(1)) * receptive, fan_out = double(w.dim(0)) * receptive;
+        const double bound = init == Init::xavier_uniform ? std::sqrt(6.0 / (fan_in + fan_out)) : 1.0 / std::sqrt(fan_in);
+        for (int64_t j = 0; j < w.numel(); ++j) {
+            if (init == Init::normal) {  // Box-Muller
+                const double u1 = uniform(rng, 1e-300, 1.0), u2 = uniform(rng, 0.0, 1.0);
+                w.data()[j] = static_cast<float>(0.01 * std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2));
+            } else {
+                w.data()[j] = static_cast<float>(uniform(rng, -bound, bound));
+            }
+        }
+        const double bias_bound = init == Init::normal ? 0.0 : 1.0 / std::sqrt(fan_in);
+        for (int64_t j = 0; j < b.numel(); ++j) b.data()[j] = static_cast<float>(uniform(rng, -bias_bound, bias_bound));
+    }
+}
+
+void Sequential::plan(int batch) {
+    if (batch <= batch_) return;
+    batch_ = batch;
+    views_.clear();
+    activations_ = Arena();
+    d_activations_ = Arena();
+    for (size_t s = 0; s < steps_.size(); ++s) {
+        const Shape shape = with_batch(batch, shapes_[steps_[s].last]);
+        activations_.add("step" + std::to_string(s), shape);
+        d_activations_.add("step" + std::to_string(s), shape);
+    }
+    activations_.allocate();
+    d_activations_.allocate();
+}
+
+Sequential::Views &Sequential::views_for(int n) {
+    if (n > batch_) throw Error("a batch of " + std::to_string(n) + " exceeds the planned " + std::to_string(batch_));
+    auto found = views_.find(n);
+    if (found != views_.end()) return found->second;
+    Views v;
+    v.layer_step.assign(specs_.size(), -1);
+    for (size_t s = 0; s < steps_.size(); ++s) {
+        const Shape shape = with_batch(n, shapes_[steps_[s].last]);
+        if (specs_[steps_[s].layer].kind == LayerKind::flatten && s > 0) {  // a view, not a kernel
+            v.outputs.push_back(v.outputs[s - 1].reshaped(shape));
+            v.d_outputs.push_back(v.d_outputs[s - 1].reshaped(shape));
+        } else {
+            v.outputs.push_back(activations_[static_cast<int>(s)].view(0, shape));
+            v.d_outputs.push_back(d_activations_[static_cast<int>(s)].view(0, shape));
+        }
+        for (int l = steps_[s].layer; l <= steps_[s].last; ++l) v.layer_step[l] = static_cast<int>(s);
+    }
+    return views_.emplace(n, std::move(v)).first->second;
+}
+
+void Sequential::run_forward_step(const Step &step, const Tensor &in, Tensor &out, Device device) {
+    const LayerSpec &spec = specs_[step.layer];
+    switch (spec.kind) {
+        case LayerKind::conv2d:
+            conv2d_forward(out, in, parameters_[step.weight], &parameters_[step.bias], conv_params(spec, step.fused), device);
+            break;
+        case LayerKind::dense:
+            dense_forward(out, in, parameters_[step.weight], &parameters_[step.bias], step.fused, device);
+            break;
+        case LayerKind::avg_pool2d:
+        case LayerKind::max_pool2d: pool2d_forward(out, in, pool_params(spec), device); break;
+        case LayerKind::relu:
+        case LayerKind::sigmoid:
+        case LayerKind::tanh: activation_forward(out, in, activation_of(spec.kind), device); break;
+        case LayerKind::flatten: break;
+    }
+}
+
+const Tensor &Sequential::forward(const Tensor &input, Device device) {
+    const int n = input.dim(0);
+    if (input.rank() != static_cast<int>(input_.size()) + 1 || !std::equal(input_.begin(), input_.end(), input.shape().begin() + 1)) {
+        throw Error("model input must be " + shape_string(with_batch(n, input_)) + ", got " + shape_string(input.shape()));
+    }
+    Views &v = views_for(n);
+    if (specs_[steps_[0].layer].kind == LayerKind::flatten) v.outputs[0] = input.reshaped(v.outputs[0].shape());
+    for (size_t s = 0; s < steps_.size(); ++s) {
+        run_forward_step(steps_[s], s == 0 ? input : v.outputs[s - 1], v.outputs[s], device);
+    }
+    last_n_ = n;
+    last_input_ = &input;
+    return v.outputs.back();
+}
+
+Tensor &Sequential::d_logits() { return views_for(last_n_).d_outputs.back(); }
+
+const Tensor &Sequential::layer_output(int index) {
+    Views &v = views_for(last_n_);
+    return v.outputs.at(v.layer_step.at(index));
+}
+
+void Sequential::backward(Device device) {
+    if (!last_input_) throw Error("backward() before forward()");
+    Views &v = views_for(last_n_);
+    // A step needs d_input only if some step before it has a kernel with parameters or
+    // activations to pass the gradient on to (never the first layer).
+    for (int s = static_cast<int>(steps_.size()) - 1; s >= 0; --s) {
+        const Step &step = steps_[s];
+        const LayerSpec &spec = specs_[step.layer];
+        const Tensor &in = s == 0 ? *last_input_ : v.outputs[s - 1];
+        const Tensor &out = v.outputs[s], &d_out = v.d_outputs[s];
+        bool needs_d_input = false;
+        for (int p = 0; p < s; ++p) needs_d_input |= specs_[steps_[p].layer].kind != LayerKind::flatten;
+        Tensor *d_in = needs_d_input ? &v.d_outputs[s - 1] : nullptr;
+        switch (spec.kind) {
+            case LayerKind::conv2d:
+                conv2d_backward(d_in, &gradients_[step.weight], &gradients_[step.bias], d_out, in, parameters_[step.weight],
+                                out, conv_params(spec, step.fused), device);
+                break;
+            case LayerKind::dense:
+                dense_backward(d_in, &gradients_[step.weight], &gradients_[step.bias], d_out, in, parameters_[step.weight],
+                               out, step.fused, device);
+                break;
+            case LayerKind::avg_pool2d:
+            case LayerKind::max_pool2d:
+                if (d_in) pool2d_backward(d_in, d_out, in, pool_params(spec), device);
+                break;
+            case LayerKind::relu:
+            case LayerKind::sigmoid:
+            case LayerKind::tanh:
+                if (d_in) activation_backward(d_in, d_out, out, activation_of(spec.kind), device);
+                break;
+            case LayerKind::flatten: break;  // its gradient is a view of the next step's
+        }
+    }
+}
+
+std::vector<NamedTensor> Sequential::named_parameters() {
+    std::vector<NamedTensor> named;
+    for (int i = 0; i < parameters_.count(); ++i) named.push_back({parameters_.name(i), &parameters_[i]});
+    return named;
+}
+
+void Sequential::load_parameters(const SafetensorsFile &file, const std::string &path) {
+    for (int i = 0; i < parameters_.count(); ++i) {
+        auto found = file.tensors.find(parameters_.name(i));
+        if (found == file.tensors.end()) throw Error(path + ": has no tensor '" + parameters_.name(i) + "' that this model needs");
+        if (found->second.shape() != parameters_[i].shape()) {
+            throw Error(path + ": tensor '" + parameters_.name(i) + "' is " + shape_string(found->second.shape()) +
+                        " but the model needs " + shape_string(parameters_[i].shape()));
+        }
+        std::copy(found->second.data(), found->second.data() + found->second.numel(), parameters_[i].data());
+    }
+}
+
+}  // namespace hnn

@@ -1,0 +1,214 @@
+// The training runtime: LeNet's summary, model files, whole-model gradients, the PyTorch loss
+// trajectory, checkpoints and resume, and a short training run that must learn.
+#include <cmath>
+#include <fstream>
+
+#include "files.h"
+#include "models.h"
+#include "ops.h"
+#include "support.h"
+#include "train.h"
+
+using namespace hnn;
+using test::scratch;
+
+namespace {
+
+bool have_fashion_mnist() {
+    return test::file_exists(std::string(kDefaultFashionMnistDir) + "/train-images-idx3-ubyte.gz");
+}
+
+const ImageDataset &fashion_train() {
+    static const ImageDataset data = load_mnist_split(kDefaultFashionMnistDir, "train");
+    return data;
+}
+const ImageDataset &fashion_test() {
+    static const ImageDataset data = load_mnist_split(kDefaultFashionMnistDir, "t10k");
+    return data;
+}
+
+ImageDataset first(const ImageDataset &data, int n) {
+    ImageDataset s;
+    s.images = Tensor({n, 1, 28, 28});
+    std::copy(data.images.data(), data.images.data() + s.images.numel(), s.images.data());
+    s.labels.assign(data.labels.begin(), data.labels.begin() + n);
+    return s;
+}
+
+void write_text(const std::string &path, const std::string &text) { std::ofstream(path) << text; }
+
+}  // namespace
+
+TEST_CASE("LeNet's summary matches d2l 7.6") {
+    Sequential lenet = make_model("lenet");
+    const std::vector<std::pair<std::string, Shape>> want = {
+        {"Conv2d", {1, 6, 28, 28}},  {"Sigmoid", {1, 6, 28, 28}},  {"AvgPool2d", {1, 6, 14, 14}},
+        {"Conv2d", {1, 16, 10, 10}}, {"Sigmoid", {1, 16, 10, 10}}, {"AvgPool2d", {1, 16, 5, 5}},
+        {"Flatten", {1, 400}},       {"Linear", {1, 120}},         {"Sigmoid", {1, 120}},
+        {"Linear", {1, 84}},         {"Sigmoid", {1, 84}},         {"Linear", {1, 10}}};
+    const auto rows = lenet.summary(1);
+    REQUIRE(rows.size() == want.size());
+    for (size_t i = 0; i < rows.size(); ++i) {
+        CHECK(rows[i].kind == want[i].first);
+        CHECK(rows[i].output == want[i].second);
+    }
+    CHECK(lenet.parameter_count() == 61706);
+    CHECK(make_model("mlp").parameter_count() == 784 * 256 + 256 + 256 * 10 + 10);
+    CHECK(make_model("lenet-modern").summary(1)[2].kind == "MaxPool2d");
+    CHECK(make_model("lenet", {"relu", "max"}).summary(1)[1].kind == "ReLU");
+}
+
+TEST_CASE("model files: layers as written, errors that point at the line") {
+    write_text(scratch("small.json"), R"({"input": [1, 28, 28],
+ "layers": [
+  {"type": "Conv2d", "out_channels": 4, "kernel": [3, 5], "padding": [1, 2]},
+  {"type": "ReLU"},
+  {"type": "MaxPool2d", "kernel": 2},
+  {"type": "Flatten"},
+  {"type": "Linear", "out_features": 10}
+ ]})");
+    Sequential model = make_model(scratch("small.json"));
+    CHECK(model.summary(1)[2].output == Shape{1, 4, 14, 14});
+    CHECK(model.parameter_count() == 4 * 15 + 4 + 784 * 10 + 10);
+
+    write_text(scratch("unknown.json"), "{\"layers\": [\n {\"type\": \"Flatten\"},\n {\"type\": \"Dropout\"}\n]}");
+    CHECK_THROWS_WITH_AS(make_model(scratch("unknown.json")), doctest::Contains("unknown.json line 3 (layer 1): unknown layer 'Dropout'"), Error);
+    write_text(scratch("shape.json"), "{\"layers\": [\n {\"type\": \"Conv2d\", \"out_channels\": 2, \"kernel\": 40},\n {\"type\": \"Flatten\"}, {\"type\": \"Linear\", \"out_features\": 2}]}");
+    CHECK_THROWS_WITH_AS(make_model(scratch("shape.json")), doctest::Contains("shape.json line 2 (layer 0)"), Error);
+    write_text(scratch("field.json"), "{\"layers\": [\n\n {\"type\": \"Linear\", \"out_feature\": 2}]}");
+    CHECK_THROWS_WITH_AS(make_model(scratch("field.json")), doctest::Contains("line 3 (layer 0): Linear has no field 'out_feature'"), Error);
+    write_text(scratch("bad.json"), "{\"layers\": [\n {\"type\": \"Flatten\"},,\n]}");
+    CHECK_THROWS_WITH_AS(make_model(scratch("bad.json")), doctest::Contains("bad.json line 2: not valid JSON"), Error);
+    CHECK_THROWS_WITH_AS(make_model("resnet"), doctest::Contains("unknown model 'resnet'"), Error);
+}
+
+TEST_CASE("whole-model gradients agree with finite differences of the loss") {
+    // A small LeNet-shaped model on 8x8 inputs: conv+sigmoid, avg pool, conv+relu, max pool, tanh, dense.
+    std::vector<LayerSpec> layers(8, LayerSpec{LayerKind::flatten});
+    layers[0] = {LayerKind::conv2d, 3, 0, {3, 3}, {1, 1}, {1, 1}};
+    layers[1] = {LayerKind::sigmoid};
+    layers[2] = {LayerKind::avg_pool2d, 0, 0, {2, 2}, {2, 2}, {0, 0}};
+    layers[3] = {LayerKind::conv2d, 4, 0, {2, 2}, {1, 1}, {0, 0}};
+    layers[4] = {LayerKind::relu};
+    layers[5] = {LayerKind::tanh};
+    layers[6] = {LayerKind::flatten};
+    layers[7] = {LayerKind::dense, 0, 5};
+    Sequential model(layers, {2, 8, 8});
+    model.initialize(3);
+    model.plan(3);
+    std::mt19937 rng(2);
+    Tensor input = test::random_tensor({3, 2, 8, 8}, rng, 0, 1);
+    auto labels = make_labels({1, 4, 0});
+    Tensor loss({1});
+    auto loss_at = [&] {
+        softmax_cross_entropy_forward(loss, model.forward(input, Device::cpu), labels, Device::cpu);
+        loss.sync_to_host();
+        return double(loss.data()[0]);
+    };
+    loss_at();
+    softmax_cross_entropy_backward(model.d_logits(), model.forward(input, Device::cpu), labels, Device::cpu);
+    model.backward(Device::cpu);
+    Tensor &params = model.parameters().flat();
+    const Tensor &grads = model.gradients().flat();
+    int checked = 0;
+    for (int i = 0; i < model.parameters().count(); ++i) {
+        const Tensor &p = model.parameters()[i];
+        const int64_t offset = p.data() - params.data();
+        for (int64_t j : {int64_t(0), p.numel() / 2, p.numel() - 1}) {
+            float &x = params.data()[offset + j];
+            const float saved = x, h = 1e-2f;
+            x = saved + h;
+            const double up = loss_at();
+            x = saved - h;
+            const double down = loss_at();
+            x = saved;
+            const double numeric = (up - down) / (2 * h), analytic = grads.data()[offset + j];
+            INFO(model.parameters().name(i) << "[" << j << "]: analytic " << analytic << ", numeric " << numeric);
+            CHECK(std::fabs(analytic - numeric) <= 2e-3 + 2e-2 * std::fabs(numeric));
+            ++checked;
+        }
+    }
+    CHECK(checked == 18);  // three elements of each of the six parameter tensors
+}
+
+TEST_CASE("LeNet's first 10 SGD steps follow PyTorch's loss trajectory") {
+    if (!have_fashion_mnist()) {
+        MESSAGE("SKIPPED: Debian's dataset-fashion-mnist is not installed");
+        return;
+    }
+    const std::string path = std::string(HNN_SOURCE_DIR) + "/tests/data/lenet_trajectory.safetensors";
+    const SafetensorsFile reference = load_safetensors(path);
+    Sequential lenet = make_model("lenet");
+    lenet.load_parameters(reference, path);
+    TrainConfig config;
+    config.batch_size = 32;
+    config.optimizer.lr = 0.1f;
+    Trainer trainer(lenet, config);
+    const ImageDataset data = first(fashion_train(), 320);
+    std::vector<int> order(320);
+    for (int i = 0; i < 320; ++i) order[i] = i;
+    const Tensor &want = reference.tensors.at("losses");
+    for (int step = 0; step < 10; ++step) {
+        const float loss = trainer.step(data, order.data() + 32 * step, 32).first;
+        INFO("step " << step << ": hnn " << loss << ", PyTorch " << want.data()[step]);
+        CHECK(std::fabs(loss - want.data()[step]) <= 1e-4 * std::fabs(want.data()[step]));
+    }
+}
+
+TEST_CASE("checkpoints round trip exactly and resume equals an uninterrupted run") {
+    if (!have_fashion_mnist()) {
+        MESSAGE("SKIPPED: Debian's dataset-fashion-mnist is not installed");
+        return;
+    }
+    const ImageDataset train = first(fashion_train(), 512), validation = first(fashion_test(), 256);
+    TrainConfig config;
+    config.epochs = 2;
+    config.batch_size = 100;  // leaves a smaller last batch
+    config.optimizer.momentum = 0.9f;
+    config.seed = 7;
+
+    Sequential straight = make_model("lenet-modern");
+    straight.initialize(config.seed);
+    Trainer(straight, config).fit(train, validation, nullptr, nullptr);
+
+    Sequential first_half = make_model("lenet-modern");
+    first_half.initialize(config.seed);
+    TrainConfig one = config;
+    one.epochs = 1;
+    Trainer a(first_half, one);
+    a.fit(train, validation, nullptr, nullptr);
+    a.save(scratch("half.safetensors"), "lenet-modern");
+
+    Sequential resumed = make_model("lenet-modern");
+    Trainer b(resumed, config);
+    b.resume(scratch("half.safetensors"));
+    CHECK(b.first_epoch() == 1);
+    CHECK(resumed.parameters().flat().values() == first_half.parameters().flat().values());
+    b.fit(train, validation, nullptr, nullptr);
+    CHECK(resumed.parameters().flat().values() == straight.parameters().flat().values());
+
+    TrainConfig other = config;
+    other.seed = 8;
+    Sequential wrong = make_model("lenet-modern");
+    Trainer c(wrong, other);
+    CHECK_THROWS_WITH_AS(c.resume(scratch("half.safetensors")), doctest::Contains("resume with the same seed"), Error);
+}
+
+TEST_CASE("a short LeNet run on 2,000 images learns") {
+    if (!have_fashion_mnist()) {
+        MESSAGE("SKIPPED: Debian's dataset-fashion-mnist is not installed");
+        return;
+    }
+    const ImageDataset train = first(fashion_train(), 2000), validation = first(fashion_test(), 1000);
+    TrainConfig config;
+    config.epochs = 3;
+    config.batch_size = 64;
+    config.optimizer.name = "adam";
+    config.optimizer.lr = 0.003f;
+    Sequential model = make_model("lenet-modern");
+    model.initialize(0);
+    const auto history = Trainer(model, config).fit(train, validation, nullptr, nullptr);
+    INFO("validation accuracy " << history.back().validation_accuracy);
+    CHECK(history.back().validation_accuracy >= 0.70);
+    CHECK(history.back().train_loss < history.front().train_loss);
+}

@@ -218,6 +218,10 @@ std::vector<FoldResult> k_fold(const HouseData &data, const KFoldConfig &config,
         }
         results.push_back({mean_squared_error(model, data.train_features, data.train_labels, train_rows, config.batch_size, config.device),
                            mean_squared_error(model, data.train_features, data.train_labels, valid_rows, config.batch_size, config.device)});
+        if (!std::isfinite(results.back().train_log_mse) || !std::isfinite(results.back().validation_log_mse)) {
+            throw Error("fold " + std::to_string(results.size()) + " diverged (log mse is not finite) with " +
+                        config.optimizer.name + " lr " + std::to_string(config.optimizer.lr) + ": lower --lr");
+        }
         if (models) models->push_back(std::move(model));
     }
     return results;

@@ -52,8 +52,14 @@ int Table::column(const std::string &name) const {
 }
 
 bool is_missing(const std::string &cell) {
-    return cell.empty() || cell == "NA" || cell == "N/A" || cell == "NaN" || cell == "nan" || cell == "null" ||
-           cell == "NULL" || cell == "#N/A";
+    // pandas.read_csv's default na_values, so that preprocessing matches d2l's exactly.
+    static const char *const markers[] = {"",     "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN",
+                                          "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A",   "NA",       "NULL",
+                                          "NaN",  "None", "n/a",      "nan", "null"};
+    for (const char *m : markers) {
+        if (cell == m) return true;
+    }
+    return false;
 }
 
 Table read_csv(const std::string &path) {

@@ -17,7 +17,7 @@ struct Table {
 // hnn::Error naming the file, the line and (for a ragged row) the count expected.
 Table read_csv(const std::string &path);
 
-// pandas' default missing-value markers: "", NA, N/A, NaN, nan, null, NULL, #N/A.
+// pandas.read_csv's default missing-value markers: "", NA, N/A, NaN, None, null, NULL, #N/A, ...
 bool is_missing(const std::string &cell);
 
 // Writes rows under a header (fields quoted where needed), through a temporary file.

@@ -1,4 +1,6 @@
 // The hnn binary: exit codes, outputs and error messages as a user meets them.
+#include <fstream>
+
 #include "files.h"
 #include "npy.h"
 #include "support.h"
@@ -71,4 +73,44 @@ TEST_CASE("hnn's usage errors and help") {
     auto unknown = run_hnn("summary resnet");
     CHECK(unknown.status == 1);
     CHECK(unknown.output.find("unknown model 'resnet'") != std::string::npos);
+}
+
+TEST_CASE("hnn train, eval, predict and activations work together from the command line") {
+    if (!test::file_exists("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) {
+        MESSAGE("SKIPPED: Debian's dataset-fashion-mnist is not installed");
+        return;
+    }
+    const std::string ck = scratch("run/model.safetensors");
+    auto train = run_hnn("train lenet-modern --limit 1000 --epochs 2 --batch-size 50 --save " + ck + " --metrics " +
+                         scratch("run/metrics.csv") + " --plot " + scratch("run/curves.svg"));
+    INFO(train.output);
+    REQUIRE(train.status == 0);
+    CHECK(train.output.find("epoch  2/2  train loss") != std::string::npos);  // one plain line per epoch off a terminal
+    std::ifstream metrics(scratch("run/metrics.csv"));
+    std::string header, line1, line2;
+    std::getline(metrics, header);
+    std::getline(metrics, line1);
+    std::getline(metrics, line2);
+    CHECK(header == "epoch,train_loss,train_accuracy,validation_accuracy,seconds");
+    CHECK(line2.rfind("2,", 0) == 0);
+    CHECK(test::file_exists(scratch("run/curves.svg")));
+
+    auto eval = run_hnn("eval lenet-modern --load " + ck);
+    CHECK(eval.status == 0);
+    CHECK(eval.output.find("Ankle boot") != std::string::npos);
+    CHECK(eval.output.find("test accuracy") != std::string::npos);
+    auto predict = run_hnn("predict lenet-modern --load " + ck + " --image 0");
+    CHECK(predict.status == 0);
+    CHECK(predict.output.find("(true class: Ankle boot)") != std::string::npos);
+    auto pictures = run_hnn("activations lenet-modern --load " + ck + " --image 0 --out " + scratch("act.png"));
+    CHECK(pictures.status == 0);
+    std::ifstream png(scratch("act.png"), std::ios::binary);
+    char magic[8] = {};
+    png.read(magic, 8);
+    CHECK(std::string(magic, 8) == "\x89PNG\r\n\x1a\n");
+    auto mismatch = run_hnn("eval lenet --load " + ck);  // lenet-modern weights fit lenet too (same shapes)
+    CHECK(mismatch.status == 0);
+    auto wrong = run_hnn("eval mlp --load " + ck);
+    CHECK(wrong.status == 1);
+    CHECK(wrong.output.find("has no tensor '1.weight'") != std::string::npos);
 }

@@ -29,5 +29,7 @@ struct BenchRegistration {
 void add_bench_command(CLI::App &app);
 // hnn bench train | house-prices (bench/training.cpp)
 void add_training_benches(CLI::App &bench);
+// hnn bench conv --device (bench/device_conv.cpp)
+void add_device_conv_bench(CLI::App &bench);
 
 }  // namespace hnn::bench

@@ -150,6 +150,7 @@ void add_bench_command(CLI::App &app) {
                     "`tools/setup.sh --with-torch` installs PyPI's torch there).");
     kernels->callback([args] { bench_kernels(args->filter, args->threads, args->min_seconds, !args->no_torch); });
     add_training_benches(*bench);
+    add_device_conv_bench(*bench);
 }
 
 }  // namespace hnn::bench

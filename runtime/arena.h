@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "device.h"
 #include "tensor.h"
 
 namespace hnn {
@@ -14,6 +15,16 @@ public:
     // Plans a tensor of `shape` called `name`; returns its index. Only before allocate().
     int add(const std::string &name, const Shape &shape);
     void allocate();  // one zero-filled allocation; views for every planned tensor
+
+    // Moves the arena to `device` for good: on CUDA one device allocation, filled from the host,
+    // that every view shares, so kernels update the same memory the optimizer reads. Views
+    // made before this call must be made again.
+    void place(Device device);
+    Device device() const { return device_; }
+    // After host code wrote the data (initialisation, a checkpoint): copy it to the device.
+    void upload();
+    // Before host code reads the data (a checkpoint, a report): copy it from the device.
+    void download();
 
     int count() const { return static_cast<int>(names_.size()); }
     int64_t size() const { return size_; }  // elements in all
@@ -30,6 +41,7 @@ private:
     int64_t size_ = 0;
     Tensor storage_;
     std::vector<Tensor> views_;
+    Device device_ = Device::cpu;
 };
 
 }  // namespace hnn

@@ -190,6 +190,17 @@ void Sequential::initialize(uint64_t seed, Init init) {
         const double bias_bound = init == Init::normal ? 0.0 : 1.0 / std::sqrt(fan_in);
         for (int64_t j = 0; j < b.numel(); ++j) b.data()[j] = static_cast<float>(uniform(rng, -bias_bound, bias_bound));
     }
+    parameters_.upload();
+}
+
+void Sequential::place(Device device) {
+    if (device == device_) return;
+    device_ = device;
+    parameters_.place(device);
+    gradients_.place(device);
+    activations_.place(device);
+    d_activations_.place(device);
+    views_.clear();
 }
 
 void Sequential::plan(int batch) {
@@ -198,6 +209,8 @@ void Sequential::plan(int batch) {
     views_.clear();
     activations_ = Arena();
     d_activations_ = Arena();
+    activations_.place(device_);  // allocate() below puts them on the model's device
+    d_activations_.place(device_);
     for (size_t s = 0; s < steps_.size(); ++s) {
         const Shape shape = with_batch(batch, shapes_[steps_[s].last]);
         activations_.add("step" + std::to_string(s), shape);
@@ -304,6 +317,7 @@ void Sequential::backward(Device device) {
 }
 
 std::vector<NamedTensor> Sequential::named_parameters() {
+    parameters_.download();
     std::vector<NamedTensor> named;
     for (int i = 0; i < parameters_.count(); ++i) named.push_back({parameters_.name(i), &parameters_[i]});
     return named;
@@ -319,6 +333,7 @@ void Sequential::load_parameters(const SafetensorsFile &file, const std::string 
         }
         std::copy(found->second.data(), found->second.data() + found->second.numel(), parameters_[i].data());
     }
+    parameters_.upload();
 }
 
 }  // namespace hnn

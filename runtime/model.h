@@ -62,6 +62,10 @@ public:
     // All randomness from `seed`.
     void initialize(uint64_t seed, Init init = Init::xavier_uniform);
 
+    // Keeps parameters, gradients and activations on `device` from now on (CUDA: resident).
+    void place(Device device);
+    Device device() const { return device_; }
+
     // Plans activations for batches of up to `batch` examples (once; again only if larger).
     void plan(int batch);
     int planned_batch() const { return batch_; }
@@ -106,6 +110,7 @@ private:
     std::map<int, Views> views_;
     int last_n_ = 0;
     const Tensor *last_input_ = nullptr;
+    Device device_ = Device::cpu;
 };
 
 }  // namespace hnn

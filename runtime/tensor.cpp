@@ -72,6 +72,15 @@ Tensor Tensor::view(int64_t offset, const Shape &shape) const {
     }
     v.buffer_ = Halide::Runtime::Buffer<float>(const_cast<float *>(data()) + offset, static_cast<int>(dims.size()), dims.data());
     v.viewed_ = viewed_ ? viewed_ : std::make_shared<const Halide::Runtime::Buffer<float>>(buffer_);
+    const halide_buffer_t *source = buffer_.raw_buffer();
+    if (source->device && source->device_interface) {
+        // Share the device memory too. A CUDA device handle is the device address (Halide's
+        // own crops add byte offsets to it), so the view wraps the address plus its offset;
+        // wrapped memory is never freed by the view. The view starts with the source's flags.
+        v.buffer_.device_wrap_native(source->device_interface, source->device + uint64_t(offset) * sizeof(float));
+        v.buffer_.set_host_dirty(buffer_.host_dirty());
+        v.buffer_.set_device_dirty(buffer_.device_dirty());
+    }
     return v;
 }
 

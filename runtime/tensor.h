@@ -36,8 +36,9 @@ public:
     // view); the view keeps the memory alive. Host data only: sync_to_host() first.
     Tensor reshaped(const Shape &shape) const;
 
-    // `shape`'s worth of this tensor's host memory starting at flat element `offset` (an arena
-    // carves its parameters this way); the view keeps the memory alive.
+    // `shape`'s worth of this tensor's memory starting at flat element `offset` (an arena
+    // carves its parameters this way); the view keeps the memory alive and, when the tensor
+    // has device memory, shares that too (see Arena::place).
     Tensor view(int64_t offset, const Shape &shape) const;
 
     // The underlying Halide buffer, dimensions innermost first; what generated kernels take.

@@ -22,6 +22,7 @@ Trainer::Trainer(Sequential &model, const TrainConfig &config)
     : model_(model), config_(config), optimizer_(config.optimizer, model.parameter_count() ? model.parameters().size() : 0) {
     if (config.batch_size <= 0) throw Error("batch size must be positive, got " + std::to_string(config.batch_size));
     if (config.epochs <= 0) throw Error("epochs must be positive, got " + std::to_string(config.epochs));
+    model_.place(config.device);
     model_.plan(config.batch_size);
     Shape shape{config.batch_size};
     shape.insert(shape.end(), model.input_shape().begin(), model.input_shape().end());
@@ -119,7 +120,6 @@ Evaluation evaluate(Sequential &model, const ImageDataset &data, int batch_size,
 }
 
 void Trainer::save(const std::string &path, const std::string &model_name) {
-    for (int i = 0; i < model_.parameters().count(); ++i) model_.parameters()[i].sync_to_host();
     save_safetensors(path, model_.named_parameters(),
                      {{"format", "pt"}, {"hnn_model", model_name}, {"hnn_epochs_done", std::to_string(epochs_done_)}});
     // The optimizer's state goes beside it, so the weights file stays a plain PyTorch state_dict.
@@ -160,7 +160,6 @@ void Trainer::resume(const std::string &path) {
     }
     optimizer_.set_steps_taken(std::stoi(meta("steps")));
     epochs_done_ = std::stoi(meta("epochs_done"));
-    model_.parameters().flat().buffer().set_host_dirty();
 }
 
 }  // namespace hnn

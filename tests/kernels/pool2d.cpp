@@ -43,6 +43,11 @@ const int kShapes[][10] = {
     {1, 1, 7, 50, 1, 4, 1, 3, 0, 2},    {3, 4, 13, 13, 2, 2, 3, 3, 0, 0}, {1, 2, 33, 47, 5, 4, 1, 1, 2, 2},
     {2, 3, 20, 19, 4, 2, 2, 1, 2, 1},   {1, 1, 2, 2, 2, 2, 1, 1, 1, 1},   {1, 7, 64, 70, 3, 3, 1, 1, 1, 1},
     {1, 1, 1, 40, 1, 2, 1, 2, 0, 1},
+    // Window 2, stride 2, no padding (the flattened-rows kernels): rows of 1, 3, 6, 9, 32 windows
+    // (scalar, quarter, half, shifted, full vectors), and odd H or W (the general kernels).
+    {2, 3, 2, 2, 2, 2, 0, 0, 0, 0},     {2, 3, 6, 6, 2, 2, 0, 0, 0, 0},   {1, 5, 8, 12, 2, 2, 2, 2, 0, 0},
+    {3, 2, 4, 18, 2, 2, 0, 0, 0, 0},    {1, 2, 16, 64, 2, 2, 0, 0, 0, 0}, {2, 2, 7, 8, 2, 2, 0, 0, 0, 0},
+    {2, 2, 8, 9, 2, 2, 0, 0, 0, 0},     {1, 1, 2, 2, 2, 2, 2, 2, 0, 0},
 };
 
 Pool2dParams shape_params(const int *s, PoolMode mode) { return pool(mode, {s[4], s[5]}, {s[6], s[7]}, {s[8], s[9]}); }

@@ -10,6 +10,10 @@
 #include "pool2d_max_backward_cuda.h"
 #include "pool2d_max_forward_cpu.h"
 #include "pool2d_max_forward_cuda.h"
+#include "pool2x2_avg_backward_cpu.h"
+#include "pool2x2_avg_forward_cpu.h"
+#include "pool2x2_max_backward_cpu.h"
+#include "pool2x2_max_forward_cpu.h"
 
 namespace hnn {
 
@@ -55,6 +59,34 @@ Pool2dParams resolved(const Pool2dParams &params) {
     return p;
 }
 
+// Window 2, stride 2, no padding, even H and W, on host memory: the flattened-rows kernels
+// (pool2x2_*), which see [N, C, H, W] as one image of N*C*H rows. Tensors are dense C order.
+bool use_pool2x2(const Pool2dParams &p, const Tensor &input, Device device) {
+    const Shape &s = input.shape();
+    return device == Device::cpu && p.window == std::array<int, 2>{2, 2} && p.stride == std::array<int, 2>{2, 2} &&
+           p.padding == std::array<int, 2>{0, 0} && s[2] % 2 == 0 && s[3] % 2 == 0 && input.numel() > 0 &&
+           input.raw()->device == 0;
+}
+
+// A host view of `t`'s memory with the given (extent, stride) dimensions, innermost first.
+Halide::Runtime::Buffer<float> host_view(const Tensor &t, std::initializer_list<std::pair<int, int>> dims) {
+    std::vector<halide_dimension_t> shape;
+    for (auto [extent, stride] : dims) shape.push_back(halide_dimension_t(0, extent, stride));
+    return Halide::Runtime::Buffer<float>(const_cast<float *>(t.data()), static_cast<int>(shape.size()), shape.data());
+}
+
+// [N, C, H, W] as rows: (W, N*C*H)
+Halide::Runtime::Buffer<float> rows_view(const Tensor &t) {
+    const Shape &s = t.shape();
+    return host_view(t, {{s[3], 1}, {s[0] * s[1] * s[2], s[3]}});
+}
+
+// [N, C, H, W] in phase space: (x % 2, x / 2, y % 2, y / 2) over N*C*H rows
+Halide::Runtime::Buffer<float> phase_view(const Tensor &t) {
+    const Shape &s = t.shape();
+    return host_view(t, {{2, 1}, {s[3] / 2, 2}, {2, s[3]}, {s[0] * s[1] * s[2] / 2, 2 * s[3]}});
+}
+
 }  // namespace
 
 PoolMode parse_pool_mode(const std::string &name) {
@@ -83,8 +115,14 @@ void pool2d_forward(Tensor &output, const Tensor &input, const Pool2dParams &par
                     " for input " + shape_string(input.shape()));
     }
     const Pool2dParams p = resolved(params);
-    const Pool2dKernels &k = kernels_for(device);
     const bool is_max = p.mode == PoolMode::max;
+    if (use_pool2x2(p, input, device) && output.raw()->device == 0) {
+        auto in = rows_view(input), out = rows_view(output);
+        check_kernel((is_max ? pool2x2_max_forward_cpu : pool2x2_avg_forward_cpu)(in.raw_buffer(), out.raw_buffer()),
+                     is_max ? "pool2x2_max_forward" : "pool2x2_avg_forward");
+        return;
+    }
+    const Pool2dKernels &k = kernels_for(device);
     check_kernel((is_max ? k.max_forward : k.avg_forward)(input.raw(), p.window[0], p.window[1], p.stride[0],
                                                           p.stride[1], p.padding[0], p.padding[1], output.raw()),
                  is_max ? "pool2d_max_forward" : "pool2d_avg_forward");
@@ -110,8 +148,15 @@ void pool2d_backward(Tensor *d_input, const Tensor &d_output, const Tensor &inpu
                     shape_string(input.shape()));
     }
     const Pool2dParams p = resolved(params);
-    const Pool2dKernels &k = kernels_for(device);
     const bool is_max = p.mode == PoolMode::max;
+    if (use_pool2x2(p, input, device) && d_output.raw()->device == 0 && d_input->raw()->device == 0) {
+        auto d_out = rows_view(d_output), in = phase_view(input), d_in = phase_view(*d_input);
+        check_kernel((is_max ? pool2x2_max_backward_cpu : pool2x2_avg_backward_cpu)(
+                         d_out.raw_buffer(), in.raw_buffer(), d_in.raw_buffer()),
+                     is_max ? "pool2x2_max_backward" : "pool2x2_avg_backward");
+        return;
+    }
+    const Pool2dKernels &k = kernels_for(device);
     check_kernel((is_max ? k.max_backward : k.avg_backward)(d_output.raw(), input.raw(), p.window[0], p.window[1],
                                                             p.stride[0], p.stride[1], p.padding[0], p.padding[1],
                                                             d_input->raw()),

@@ -43,6 +43,11 @@ const int kShapes[][10] = {
     {1, 1, 7, 50, 1, 4, 1, 3, 0, 2},    {3, 4, 13, 13, 2, 2, 3, 3, 0, 0}, {1, 2, 33, 47, 5, 4, 1, 1, 2, 2},
     {2, 3, 20, 19, 4, 2, 2, 1, 2, 1},   {1, 1, 2, 2, 2, 2, 1, 1, 1, 1},   {1, 7, 64, 70, 3, 3, 1, 1, 1, 1},
     {1, 1, 1, 40, 1, 2, 1, 2, 0, 1},
+    // Window 2, stride 2, no padding (the flattened-rows kernels): rows of 1, 3, 6, 9, 32 windows
+    // (scalar, quarter, half, shifted, full vectors), and odd H or W (the general kernels).
+    {2, 3, 2, 2, 2, 2, 0, 0, 0, 0},     {2, 3, 6, 6, 2, 2, 0, 0, 0, 0},   {1, 5, 8, 12, 2, 2, 2, 2, 0, 0},
+    {3, 2, 4, 18, 2, 2, 0, 0, 0, 0},    {1, 2, 16, 64, 2, 2, 0, 0, 0, 0}, {2, 2, 7, 8, 2, 2, 0, 0, 0, 0},
+    {2, 2, 8, 9, 2, 2, 0, 0, 0, 0},     {1, 1, 2, 2, 2, 2, 2, 2, 0, 0},
 };
 
 Pool2dParams shape_params(const int *s, PoolMode mode) { return pool(mode, {s[4], s[5]}, {s[6], s[7]}, {s[8], s[9]}); }
@@ -187,6 +192,55 @@ TEST_CASE("pool2d's reference backward agrees with central finite differences") 
                 const double numeric = (up - down) / (double(saved + step) - double(saved - step));
                 INFO(describe(shape, p) << " element " << i);
                 CHECK(std::fabs(numeric - analytic.data()[i]) <= 1e-3 + 1e-3 * std::fabs(numeric));
+            }
+        }
+    }
+}
+
+TEST_CASE("pool2d's 2x2 stride-2 kernels agree with the general kernels") {
+    // Even H and W take the flattened-rows kernels; the same data with one more (ignored) row
+    // and column takes the general ones. The windows are the same, so max (values and which
+    // cell wins a tie) must agree bit for bit; average's sums may round in another order.
+    std::mt19937 rng(14);
+    const int n = 2, c = 3, h = 8, w = 12;
+    for (bool tied : {false, true}) {
+        Tensor even = test::random_tensor({n, c, h, w}, rng), odd({n, c, h + 1, w + 1});
+        std::uniform_int_distribution<int> level(0, 2);
+        if (tied) {
+            for (int64_t i = 0; i < even.numel(); ++i) even.data()[i] = static_cast<float>(level(rng));
+        }
+        for (int64_t i = 0; i < odd.numel(); ++i) odd.data()[i] = 5.0f;  // never inside a window
+        for (int plane = 0; plane < n * c; ++plane) {
+            for (int y = 0; y < h; ++y) {
+                for (int x = 0; x < w; ++x) {
+                    odd.data()[(plane * (h + 1) + y) * (w + 1) + x] = even.data()[(plane * h + y) * w + x];
+                }
+            }
+        }
+        for (PoolMode mode : {PoolMode::max, PoolMode::average}) {
+            const Pool2dParams p = pool(mode, {2, 2});
+            INFO(pool_mode_name(mode) << (tied ? " tied" : ""));
+            const Tensor fast = pool2d_forward(even, p, test::device()), general = pool2d_forward(odd, p, test::device());
+            REQUIRE(fast.shape() == general.shape());
+            for (int64_t i = 0; i < fast.numel(); ++i) {
+                INFO("output " << i);
+                REQUIRE(std::fabs(fast.data()[i] - general.data()[i]) <= (mode == PoolMode::max ? 0.0f : 1e-6f));
+            }
+            Tensor d_y = test::random_tensor(fast.shape(), rng);
+            const Tensor d_fast = pool2d_backward(d_y, even, p, test::device());
+            const Tensor d_general = pool2d_backward(d_y, odd, p, test::device());
+            for (int plane = 0; plane < n * c; ++plane) {
+                for (int y = 0; y < h + 1; ++y) {
+                    for (int x = 0; x < w + 1; ++x) {
+                        const float g = d_general.data()[(plane * (h + 1) + y) * (w + 1) + x];
+                        INFO("plane " << plane << " y " << y << " x " << x);
+                        if (y == h || x == w) {
+                            REQUIRE(g == 0.0f);
+                        } else {
+                            REQUIRE(std::fabs(d_fast.data()[(plane * h + y) * w + x] - g) <= (mode == PoolMode::max ? 0.0f : 1e-6f));
+                        }
+                    }
+                }
             }
         }
     }

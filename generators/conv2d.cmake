@@ -10,7 +10,6 @@ foreach (act none relu sigmoid)
   hnn_kernel(${prefix}channels_forward GENERATOR conv2d_forward FROM conv2d.generator
              PARAMS activation=${act} channel_vectors=true)
 endforeach ()
-hnn_kernel(conv2d_backward_activation GENERATOR conv2d_backward_activation FROM conv2d.generator)
 hnn_kernel(conv2d_backward_input GENERATOR conv2d_backward_input FROM conv2d.generator)
 hnn_kernel(conv2d_channels_backward_input GENERATOR conv2d_backward_input FROM conv2d.generator PARAMS channel_vectors=true)
 hnn_kernel(conv2d_backward_weight GENERATOR conv2d_backward_weight FROM conv2d.generator)

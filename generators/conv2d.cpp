@@ -48,6 +48,15 @@ Expr activate(Expr z, Act act) {
     }
 }
 
+// d_z = d_output * act'(z), from the forward's output y = act(z): relu -> (y > 0), sigmoid ->
+// y (1 - y), none -> 1. activation is a run-time 0 none, 1 relu, 2 sigmoid (hnn::Activation's
+// order). The backward kernels compute it inline from (output, d_output) rather than reading a
+// materialized d_z: the separate d_z pass (a fresh 2.4 MB tensor per call, page faults and a
+// round trip through memory) cost more than LeNet's d_bias reduction itself (0.65 ms of it).
+Expr activation_gradient(Expr out, Expr grad, Expr activation) {
+    return select(activation == 1, select(out > 0.0f, grad, 0.0f), activation == 2, grad * out * (1.0f - out), grad);
+}
+
 // Tile sizes of the direct-convolution schedule (see the file comment).
 struct DirectTiles {
     int lanes;
@@ -206,41 +215,6 @@ public:
     }
 };
 
-// d_z = d_output * act'(z), from the forward's output y = act(z): relu -> (y > 0), sigmoid ->
-// y (1 - y), none -> 1. activation is 0 none, 1 relu, 2 sigmoid (hnn::Activation's order).
-// output [N, C, H, W], d_output [N, C, H, W] -> d_z [N, C, H, W]
-class Conv2dBackwardActivation : public Generator<Conv2dBackwardActivation> {
-public:
-    GeneratorParam<int> vector_width{"vector_width", 0};
-    Input<Buffer<float, 4>> output{"output"};
-    Input<Buffer<float, 4>> d_output{"d_output"};
-    Input<int> activation{"activation"};
-    Output<Buffer<float, 4>> d_z{"d_z"};
-
-    Var x{"x"}, y{"y"}, c{"c"}, n{"n"};
-
-    void generate() {
-        Expr out = output(x, y, c, n), grad = d_output(x, y, c, n);
-        d_z(x, y, c, n) = select(activation == 1, select(out > 0.0f, grad, 0.0f),
-                                 activation == 2, grad * out * (1.0f - out), grad);
-
-        output.set_estimates({{0, 28}, {0, 28}, {0, 6}, {0, 128}});
-        d_output.set_estimates({{0, 28}, {0, 28}, {0, 6}, {0, 128}});
-        activation.set_estimate(2);
-        d_z.set_estimates({{0, 28}, {0, 28}, {0, 6}, {0, 128}});
-
-        if (using_autoscheduler()) return;
-        Var xo{"xo"}, xi{"xi"}, yo{"yo"}, yi{"yi"};
-        if (get_target().has_gpu_feature()) {
-            d_z.gpu_tile(x, y, xo, yo, xi, yi, 32, 8, TailStrategy::GuardWithIf).fuse(c, n, c).gpu_blocks(c);
-        } else {
-            const int L = hnn_gen::vector_lanes(get_target(), vector_width);
-            d_z.fuse(c, n, c).parallel(c);
-            d_z.specialize(d_z.dim(0).extent() >= L).split(x, xo, xi, L, TailStrategy::ShiftInwards).vectorize(xi);
-        }
-    }
-};
-
 // d_input = conv(d_z upsampled by the stride, weight rotated by 180 degrees), i.e.
 // d_input[n, ci, y, x] = sum_{co, ky, kx} d_z[n, co, (y + ph - ky) / sh, (x + pw - kx) / sw] w[co, ci, ky, kx]
 // over the terms whose divisions are exact and in range.
@@ -253,7 +227,9 @@ public:
     GeneratorParam<int> xvec_c{"xvec_c", 6}, xvec_y{"xvec_y", 2};
     GeneratorParam<int> gpu_tile_x{"gpu_tile_x", 16}, gpu_tile_y{"gpu_tile_y", 8};
 
-    Input<Buffer<float, 4>> d_z{"d_z"};
+    Input<Buffer<float, 4>> output{"output"};  // the forward's y = act(z) (any when activation is 0)
+    Input<Buffer<float, 4>> d_output{"d_output"};
+    Input<int> activation{"activation"};
     Input<Buffer<float, 4>> weight{"weight"};
     Input<int> stride_h{"stride_h"}, stride_w{"stride_w"}, padding_h{"padding_h"}, padding_w{"padding_w"};
     Output<Buffer<float, 4>> d_input{"d_input"};
@@ -263,7 +239,10 @@ public:
     RDom r;
 
     void generate() {
-        Func dz = BoundaryConditions::constant_exterior(d_z, 0.0f);
+        Func d_z_f("d_z_f");
+        d_z_f(x, y, c, n) = activation_gradient(output(x, y, c, n), d_output(x, y, c, n), activation);
+        Func dz = BoundaryConditions::constant_exterior(d_z_f, 0.0f, {{0, d_output.dim(0).extent()}, {0, d_output.dim(1).extent()},
+                                                                     {0, d_output.dim(2).extent()}, {0, d_output.dim(3).extent()}});
         upsampled(x, y, c, n) = select(x % stride_w == 0 && y % stride_h == 0, dz(x / stride_w, y / stride_h, c, n), 0.0f);
         weights(c, x, y, n) = weight(x, y, c, n);  // (ci, kx, ky, co): input channel innermost
         r = RDom(0, weight.dim(0).extent(), 0, weight.dim(1).extent(), 0, weight.dim(3).extent(), "r");
@@ -271,7 +250,9 @@ public:
         acc(x, y, c, n) += upsampled(x + padding_w - r.x, y + padding_h - r.y, r.z, n) * weights(c, r.x, r.y, r.z);
         d_input(x, y, c, n) = acc(x, y, c, n);
 
-        d_z.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
+        output.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
+        d_output.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
+        activation.set_estimate(2);
         weight.set_estimates({{0, 5}, {0, 5}, {0, 6}, {0, 16}});
         stride_h.set_estimate(1);
         stride_w.set_estimate(1);
@@ -288,6 +269,7 @@ public:
         } else {
             const DirectTiles tiles{hnn_gen::vector_lanes(get_target(), vector_width), channel_vectors, cvec_x, cvec_y, xvec_c, xvec_y};
             // Unit stride: no integer division per element (it does not vectorize).
+            upsampled.specialize(stride_h == 1 && stride_w == 1 && activation == 2);
             upsampled.specialize(stride_h == 1 && stride_w == 1);
             schedule_direct_x86(d_input, acc, upsampled, weights, r, d_input.dim(0).extent(), d_input.dim(1).extent(),
                                 d_input.dim(2).extent(), weight.dim(0).extent(), weight.dim(1).extent(), Internal::const_true(),
@@ -309,7 +291,9 @@ public:
     GeneratorParam<int> tile_co{"tile_co", 4};      // with 5-wide kernels: 5 x 4 = 20 accumulators
     GeneratorParam<int> tile_co_k3{"tile_co_k3", 8};  // with 3-wide kernels: 3 x 8 = 24
 
-    Input<Buffer<float, 4>> d_z{"d_z"};
+    Input<Buffer<float, 4>> output{"output"};  // the forward's y = act(z) (any when activation is 0)
+    Input<Buffer<float, 4>> d_output{"d_output"};
+    Input<int> activation{"activation"};
     Input<Buffer<float, 4>> input{"input"};
     Input<int> stride_h{"stride_h"}, stride_w{"stride_w"}, padding_h{"padding_h"}, padding_w{"padding_w"};
     Output<Buffer<float, 4>> d_weight{"d_weight"};
@@ -319,11 +303,13 @@ public:
     void generate() {
         const bool gpu = get_target().has_gpu_feature();
         const int L = gpu ? 1 : hnn_gen::vector_lanes(get_target(), vector_width);
-        Expr out_w = d_z.dim(0).extent(), out_h = d_z.dim(1).extent();
+        Expr out_w = d_output.dim(0).extent(), out_h = d_output.dim(1).extent();
         Func padded("padded"), dz_wide("dz_wide"), partial("partial");
         padded(x, y, c, n) = BoundaryConditions::constant_exterior(input, 0.0f)(x, y, c, n);
-        dz_wide(x, y, c, n) = select(x < out_w, d_z(min(x, out_w - 1), y, c, n), 0.0f);
-        RDom r(0, (out_w + L - 1) / L, 0, out_h, 0, d_z.dim(3).extent(), "r");
+        Expr xc = min(x, out_w - 1);
+        dz_wide(x, y, c, n) =
+            select(x < out_w, activation_gradient(output(xc, y, c, n), d_output(xc, y, c, n), activation), 0.0f);
+        RDom r(0, (out_w + L - 1) / L, 0, out_h, 0, d_output.dim(3).extent(), "r");
         Expr ox = r.x * L + u;
         // partial(u, kx, ky, ci, co): lane u of the sum
         partial(u, x, y, c, n) = 0.0f;
@@ -334,7 +320,9 @@ public:
         for (int i = 1; i < L; ++i) total += partial(i, x, y, c, n);
         d_weight(x, y, c, n) = total;
 
-        d_z.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
+        output.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
+        d_output.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
+        activation.set_estimate(2);
         input.set_estimates({{0, 14}, {0, 14}, {0, 6}, {0, 128}});
         stride_h.set_estimate(1);
         stride_w.set_estimate(1);
@@ -378,6 +366,8 @@ public:
         partial.update().specialize(channels_tiled).unroll(n, tile_co);
         padded.compute_root().parallel(n).vectorize(x, L);
         dz_wide.compute_root().parallel(n).vectorize(x, L);
+        dz_wide.specialize(activation == 2);  // sigmoid, LeNet's: no per-element select
+        dz_wide.specialize(activation == 0);
     }
 };
 
@@ -386,17 +376,21 @@ public:
 class Conv2dBackwardBias : public Generator<Conv2dBackwardBias> {
 public:
     GeneratorParam<int> vector_width{"vector_width", 0};
-    Input<Buffer<float, 4>> d_z{"d_z"};
+    Input<Buffer<float, 4>> output{"output"};  // the forward's y = act(z) (any when activation is 0)
+    Input<Buffer<float, 4>> d_output{"d_output"};
+    Input<int> activation{"activation"};
     Output<Buffer<float, 1>> d_bias{"d_bias"};
 
     Var c{"c"}, u{"u"};
 
     void generate() {
-        RDom r(0, d_z.dim(0).extent(), 0, d_z.dim(1).extent(), 0, d_z.dim(3).extent(), "r");
+        RDom r(0, d_output.dim(0).extent(), 0, d_output.dim(1).extent(), 0, d_output.dim(3).extent(), "r");
         d_bias(c) = 0.0f;
-        d_bias(c) += d_z(r.x, r.y, c, r.z);
+        d_bias(c) += activation_gradient(output(r.x, r.y, c, r.z), d_output(r.x, r.y, c, r.z), activation);
 
-        d_z.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
+        output.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
+        d_output.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
+        activation.set_estimate(2);
         d_bias.set_estimates({{0, 16}});
 
         if (using_autoscheduler()) return;
@@ -414,6 +408,8 @@ public:
         d_bias.update().parallel(c);
         lanes_sum.compute_at(d_bias, c).vectorize(u);
         lanes_sum.update().reorder(u, rxo, r.y, r.z).vectorize(u);
+        lanes_sum.update().specialize(activation == 2);  // sigmoid, LeNet's: no per-element select
+        lanes_sum.update().specialize(activation == 0);
     }
 };
 
@@ -543,7 +539,6 @@ public:
 }  // namespace
 
 HALIDE_REGISTER_GENERATOR(Conv2dForward, conv2d_forward)
-HALIDE_REGISTER_GENERATOR(Conv2dBackwardActivation, conv2d_backward_activation)
 HALIDE_REGISTER_GENERATOR(Conv2dBackwardInput, conv2d_backward_input)
 HALIDE_REGISTER_GENERATOR(Conv2dBackwardWeight, conv2d_backward_weight)
 HALIDE_REGISTER_GENERATOR(Conv2dBackwardBias, conv2d_backward_bias)

@@ -290,6 +290,12 @@ public:
     GeneratorParam<int> vector_width{"vector_width", 0};
     GeneratorParam<int> tile_co{"tile_co", 4};      // with 5-wide kernels: 5 x 4 = 20 accumulators
     GeneratorParam<int> tile_co_k3{"tile_co_k3", 8};  // with 3-wide kernels: 3 x 8 = 24
+    // Images per chunk: each chunk's partial sums are reduced by one thread while its slice of
+    // d_z and of the input stays in L2; the chunks are then added in order (deterministic,
+    // whatever the thread count). Without chunks every (co tile, ci, ky) pass streamed the whole
+    // batch from L3: lenet-c2 6.3 -> 4.1 ms, lenet-c1 3.7 -> 2.9 ms, large 96 -> 79 ms (measured
+    // on a loaded machine, FMA peak ~70-90 GFLOP/s at the time).
+    GeneratorParam<int> batch_chunk{"batch_chunk", 16};
 
     Input<Buffer<float, 4>> output{"output"};  // the forward's y = act(z) (any when activation is 0)
     Input<Buffer<float, 4>> d_output{"d_output"};
@@ -298,27 +304,38 @@ public:
     Input<int> stride_h{"stride_h"}, stride_w{"stride_w"}, padding_h{"padding_h"}, padding_w{"padding_w"};
     Output<Buffer<float, 4>> d_weight{"d_weight"};
 
-    Var x{"x"}, y{"y"}, c{"c"}, n{"n"}, u{"u"};
+    Var x{"x"}, y{"y"}, c{"c"}, n{"n"}, u{"u"}, k{"k"};
 
     void generate() {
         const bool gpu = get_target().has_gpu_feature();
         const int L = gpu ? 1 : hnn_gen::vector_lanes(get_target(), vector_width);
         Expr out_w = d_output.dim(0).extent(), out_h = d_output.dim(1).extent();
-        Func padded("padded"), dz_wide("dz_wide"), partial("partial");
+        Expr batch = d_output.dim(3).extent();
+        Expr chunk = gpu ? batch : min(batch, int(batch_chunk));  // images per chunk
+        Expr chunks = (batch + chunk - 1) / chunk;
+        Func padded("padded"), dz_wide("dz_wide"), partial("partial"), chunk_sum("chunk_sum");
         padded(x, y, c, n) = BoundaryConditions::constant_exterior(input, 0.0f)(x, y, c, n);
-        Expr xc = min(x, out_w - 1);
-        dz_wide(x, y, c, n) =
-            select(x < out_w, activation_gradient(output(xc, y, c, n), d_output(xc, y, c, n), activation), 0.0f);
-        RDom r(0, (out_w + L - 1) / L, 0, out_h, 0, d_output.dim(3).extent(), "r");
-        Expr ox = r.x * L + u;
-        // partial(u, kx, ky, ci, co): lane u of the sum
-        partial(u, x, y, c, n) = 0.0f;
-        partial(u, x, y, c, n) += dz_wide(ox, r.y, n, r.z) *
-                                  padded(ox * stride_w + x - padding_w, r.y * stride_h + y - padding_h, c, r.z);
+        Expr xc = min(x, out_w - 1), nc = min(n, batch - 1);
+        // Zero past the row's end (whole vectors) and past the batch (a partial last chunk).
+        dz_wide(x, y, c, n) = select(x < out_w && n < batch,
+                                     activation_gradient(output(xc, y, c, nc), d_output(xc, y, c, nc), activation), 0.0f);
+        RDom r(0, (out_w + L - 1) / L, 0, out_h, 0, chunk, "r");
+        Expr ox = r.x * L + u, image = k * chunk + r.z;
+        // partial(u, kx, ky, ci, co, chunk): lane u of the chunk's sum
+        partial(u, x, y, c, n, k) = 0.0f;
+        partial(u, x, y, c, n, k) += dz_wide(ox, r.y, n, image) *
+                                     padded(ox * stride_w + x - padding_w, r.y * stride_h + y - padding_h, c, image);
         // The lanes summed in a pure definition (no update stage: its tiles may shift inwards).
-        Expr total = partial(0, x, y, c, n);
-        for (int i = 1; i < L; ++i) total += partial(i, x, y, c, n);
-        d_weight(x, y, c, n) = total;
+        Expr total = partial(0, x, y, c, n, k);
+        for (int i = 1; i < L; ++i) total += partial(i, x, y, c, n, k);
+        chunk_sum(x, y, c, n, k) = total;
+        RDom rk(0, chunks, "rk");
+        if (gpu) {
+            d_weight(x, y, c, n) = chunk_sum(x, y, c, n, 0);  // one chunk
+        } else {
+            d_weight(x, y, c, n) = 0.0f;
+            d_weight(x, y, c, n) += chunk_sum(x, y, c, n, rk);  // chunks in order
+        }
 
         output.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
         d_output.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
@@ -344,14 +361,16 @@ public:
         auto co_tile_of = [&](int kx_tile) { return kx_tile == 3 ? int(tile_co_k3) : int(tile_co); };
         for (int kx_tile : {5, 3, 1}) {
             Expr cond = kx_tile == 1 ? channels_tiled : (channels >= co_tile_of(kx_tile) && kw == kx_tile);
-            d_weight.specialize(cond)
+            chunk_sum.specialize(cond)
                 .split(x, xo, xi, kx_tile, TailStrategy::ShiftInwards)
                 .split(n, co, ci, co_tile_of(kx_tile), TailStrategy::ShiftInwards)
-                .reorder(xi, ci, xo, y, c, co)
+                .reorder(xi, ci, xo, y, c, co, k)
+                .fuse(co, k, co)
                 .parallel(co);
         }
-        d_weight.split(x, xo, xi, 1).split(n, co, ci, 1).reorder(xi, ci, xo, y, c, co).parallel(co);
-        partial.compute_at(d_weight, xo);
+        chunk_sum.split(x, xo, xi, 1).split(n, co, ci, 1).reorder(xi, ci, xo, y, c, co, k).fuse(co, k, co).parallel(co);
+        chunk_sum.compute_root();
+        partial.compute_at(chunk_sum, xo);
         partial.vectorize(u);
         partial.update().reorder(u, x, n, r.x, r.y, r.z).vectorize(u);
         // Unit stride first: the input loads along ox are dense (else strided gathers).

@@ -427,6 +427,93 @@ public:
     }
 };
 
+// d_weight vectorized over output channels (Co >= one vector, 5x5 kernels: LeNet's c2): a
+// vector of output channels x the whole 5x5 window = 25 accumulators per input channel and
+// 16-image chunk; each step is one vector load of d_z (transposed to put the output channel
+// innermost) and 25 broadcast FMAs from the input. No lane is wasted on 10-wide rows (the
+// x-lane kernel used 10 of 16 lanes). Chunks are added in order (deterministic).
+class Conv2dChannelsBackwardWeight : public Generator<Conv2dChannelsBackwardWeight> {
+public:
+    GeneratorParam<int> vector_width{"vector_width", 0};
+    GeneratorParam<int> batch_chunk{"batch_chunk", 16};
+
+    Input<Buffer<float, 4>> output{"output"};  // the forward's y = act(z) (any when activation is 0)
+    Input<Buffer<float, 4>> d_output{"d_output"};
+    Input<int> activation{"activation"};
+    Input<Buffer<float, 4>> input{"input"};
+    Input<int> stride_h{"stride_h"}, stride_w{"stride_w"}, padding_h{"padding_h"}, padding_w{"padding_w"};
+    Output<Buffer<float, 4>> d_weight{"d_weight"};
+
+    Var x{"x"}, y{"y"}, c{"c"}, n{"n"}, k{"k"}, co{"co"}, kx{"kx"}, ky{"ky"}, ci{"ci"};
+
+    void generate() {
+        const bool gpu = get_target().has_gpu_feature();
+        const int L = gpu ? 1 : hnn_gen::vector_lanes(get_target(), vector_width);
+        Expr out_w = d_output.dim(0).extent(), out_h = d_output.dim(1).extent(), batch = d_output.dim(3).extent();
+        Expr chunk = gpu ? batch : min(batch, int(batch_chunk));
+        Expr chunks = (batch + chunk - 1) / chunk;
+        Func padded("padded"), dzt("dzt"), acc("acc"), chunk_sum("chunk_sum");
+        padded(x, y, c, n) = BoundaryConditions::constant_exterior(input, 0.0f)(x, y, c, n);
+        Expr nc = min(n, batch - 1);
+        dzt(c, x, y, n) = select(n < batch, activation_gradient(output(x, y, c, nc), d_output(x, y, c, nc), activation), 0.0f);
+        RDom r(0, out_w, 0, out_h, 0, chunk, "r");
+        Expr image = k * chunk + r.z;
+        acc(co, kx, ky, ci, k) = 0.0f;
+        acc(co, kx, ky, ci, k) += dzt(co, r.x, r.y, image) *
+                                  padded(r.x * stride_w + kx - padding_w, r.y * stride_h + ky - padding_h, ci, image);
+        chunk_sum(co, kx, ky, ci, k) = acc(co, kx, ky, ci, k);
+        RDom rk(0, chunks, "rk");
+        if (gpu) {
+            d_weight(kx, ky, ci, co) = chunk_sum(co, kx, ky, ci, 0);  // one chunk
+        } else {
+            d_weight(kx, ky, ci, co) = 0.0f;
+            d_weight(kx, ky, ci, co) += chunk_sum(co, kx, ky, ci, rk);  // chunks in order
+        }
+
+        output.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
+        d_output.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
+        activation.set_estimate(2);
+        input.set_estimates({{0, 14}, {0, 14}, {0, 6}, {0, 128}});
+        stride_h.set_estimate(1);
+        stride_w.set_estimate(1);
+        padding_h.set_estimate(0);
+        padding_w.set_estimate(0);
+        d_weight.set_estimates({{0, 5}, {0, 5}, {0, 6}, {0, 16}});
+
+        if (using_autoscheduler()) return;
+        Var xo{"xo"}, xi{"xi"}, yo{"yo"}, yi{"yi"}, coo{"coo"}, coi{"coi"};
+        if (gpu) {
+            d_weight.gpu_tile(kx, ky, xo, yo, xi, yi, 8, 8, TailStrategy::GuardWithIf).fuse(ci, co, ci).gpu_blocks(ci);
+            acc.compute_at(d_weight, xi);
+            return;
+        }
+        Expr tiled = d_weight.dim(3).extent() >= L && d_weight.dim(0).extent() == 5 && d_weight.dim(1).extent() == 5;
+        chunk_sum.compute_root();
+        chunk_sum.specialize(tiled)
+            .split(co, coo, coi, L, TailStrategy::ShiftInwards)
+            .split(kx, xo, xi, 5, TailStrategy::ShiftInwards)
+            .split(ky, yo, yi, 5, TailStrategy::ShiftInwards)
+            .reorder(coi, xi, yi, xo, yo, coo, ci, k)
+            .vectorize(coi)
+            .unroll(xi)
+            .unroll(yi)
+            .fuse(ci, k, ci)
+            .parallel(ci);
+        chunk_sum.split(co, coo, coi, 1)
+            .split(kx, xo, xi, 1)
+            .split(ky, yo, yi, 1)
+            .reorder(coi, xi, yi, xo, yo, coo, ci, k)
+            .fuse(ci, k, ci)
+            .parallel(ci);
+        acc.compute_at(chunk_sum, xo);
+        acc.specialize(tiled).vectorize(co, L).unroll(kx, 5).unroll(ky, 5);
+        acc.update().specialize(tiled).reorder(co, kx, ky, r.x, r.y, r.z).vectorize(co, L).unroll(kx, 5).unroll(ky, 5);
+        padded.compute_root().parallel(n).vectorize(x, L);
+        dzt.compute_root().parallel(n);
+        dzt.specialize(activation == 2);  // sigmoid, LeNet's: no per-element select
+    }
+};
+
 // d_bias[co] = sum_{n, y, x} d_z[n, co, y, x]
 // d_z [N, Co, OH, OW] -> d_bias [Co]
 class Conv2dBackwardBias : public Generator<Conv2dBackwardBias> {
@@ -597,6 +684,7 @@ public:
 HALIDE_REGISTER_GENERATOR(Conv2dForward, conv2d_forward)
 HALIDE_REGISTER_GENERATOR(Conv2dBackwardInput, conv2d_backward_input)
 HALIDE_REGISTER_GENERATOR(Conv2dBackwardWeight, conv2d_backward_weight)
+HALIDE_REGISTER_GENERATOR(Conv2dChannelsBackwardWeight, conv2d_channels_backward_weight)
 HALIDE_REGISTER_GENERATOR(Conv2dBackwardBias, conv2d_backward_bias)
 HALIDE_REGISTER_GENERATOR(Conv1x1Forward, conv1x1_forward)
 HALIDE_REGISTER_GENERATOR(Conv1x1BackwardWeight, conv1x1_backward_weight)

@@ -20,6 +20,8 @@
 #include "conv2d_backward_input_cuda.h"
 #include "conv2d_backward_weight_cpu.h"
 #include "conv2d_backward_weight_cuda.h"
+#include "conv2d_channels_backward_weight_cpu.h"
+#include "conv2d_channels_backward_weight_cuda.h"
 #include "conv2d_forward_cpu.h"
 #include "conv2d_forward_cuda.h"
 #include "conv2d_relu_forward_cpu.h"
@@ -41,7 +43,8 @@ struct Conv2dKernels {
     // The backward kernels take the forward's output y and d_output and apply the activation's
     // slope themselves (activation 0 none, 1 relu, 2 sigmoid; with none, output is not read).
     int (*backward_input[2])(Buf output, Buf d_output, int act, Buf weight, int sh, int sw, int ph, int pw, Buf d_input);
-    int (*backward_weight)(Buf output, Buf d_output, int act, Buf input, int sh, int sw, int ph, int pw, Buf d_weight);
+    // [0]: vectorized over output columns, [1]: over output channels (see weight_variant)
+    int (*backward_weight[2])(Buf output, Buf d_output, int act, Buf input, int sh, int sw, int ph, int pw, Buf d_weight);
     int (*backward_bias)(Buf output, Buf d_output, int act, Buf d_bias);
     int (*conv1x1_forward)(Buf input, Buf weight, Buf bias, Buf output);
     int (*conv1x1_backward_input)(Buf d_z, Buf weight, Buf unused_bias, Buf d_input);
@@ -51,7 +54,7 @@ const Conv2dKernels cpu_kernels{{{conv2d_forward_cpu, conv2d_relu_forward_cpu, c
                                  {conv2d_channels_forward_cpu, conv2d_relu_channels_forward_cpu,
                                   conv2d_sigmoid_channels_forward_cpu}},
                                 {conv2d_backward_input_cpu, conv2d_channels_backward_input_cpu},
-                                conv2d_backward_weight_cpu,
+                                {conv2d_backward_weight_cpu, conv2d_channels_backward_weight_cpu},
                                 conv2d_backward_bias_cpu,
                                 conv1x1_forward_cpu,
                                 conv1x1_backward_input_cpu,
@@ -60,7 +63,7 @@ const Conv2dKernels cuda_kernels{{{conv2d_forward_cuda, conv2d_relu_forward_cuda
                                   {conv2d_channels_forward_cuda, conv2d_relu_channels_forward_cuda,
                                    conv2d_sigmoid_channels_forward_cuda}},
                                  {conv2d_backward_input_cuda, conv2d_channels_backward_input_cuda},
-                                 conv2d_backward_weight_cuda,
+                                 {conv2d_backward_weight_cuda, conv2d_channels_backward_weight_cuda},
                                  conv2d_backward_bias_cuda,
                                  conv1x1_forward_cuda,
                                  conv1x1_backward_input_cuda,
@@ -70,6 +73,11 @@ const Conv2dKernels cuda_kernels{{{conv2d_forward_cuda, conv2d_relu_forward_cuda
 // channels (a whole AVX-512 vector of them); fewer take the one vectorized over columns.
 constexpr int kChannelVectorsFrom = 16;
 int variant(int channels) { return channels >= kChannelVectorsFrom ? 1 : 0; }
+
+// d_weight over output channels: a vector of them times a whole 5x5 window (LeNet's c2).
+int weight_variant(const Tensor &weight) {
+    return weight.dim(0) >= kChannelVectorsFrom && weight.dim(2) == 5 && weight.dim(3) == 5 ? 1 : 0;
+}
 
 const Conv2dKernels &kernels_for(Device device) { return for_device(device, cpu_kernels, cuda_kernels); }
 
@@ -192,7 +200,7 @@ void conv2d_backward(Tensor *d_input, Tensor *d_weight, Tensor *d_bias, const Te
                      "conv2d_backward_input");
     }
     if (d_weight) {
-        check_kernel(k.backward_weight(y, dy, act, input.raw(), p.stride_h, p.stride_w, p.padding_h, p.padding_w,
+        check_kernel(k.backward_weight[weight_variant(weight)](y, dy, act, input.raw(), p.stride_h, p.stride_w, p.padding_h, p.padding_w,
                                        d_weight->raw()),
                      "conv2d_backward_weight");
     }

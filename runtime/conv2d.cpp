@@ -14,14 +14,14 @@
 #include "conv2d_sigmoid_channels_forward_cuda.h"
 #include "conv2d_channels_backward_input_cpu.h"
 #include "conv2d_channels_backward_input_cuda.h"
-#include "conv2d_backward_activation_cpu.h"
-#include "conv2d_backward_activation_cuda.h"
 #include "conv2d_backward_bias_cpu.h"
 #include "conv2d_backward_bias_cuda.h"
 #include "conv2d_backward_input_cpu.h"
 #include "conv2d_backward_input_cuda.h"
 #include "conv2d_backward_weight_cpu.h"
 #include "conv2d_backward_weight_cuda.h"
+#include "conv2d_channels_backward_weight_cpu.h"
+#include "conv2d_channels_backward_weight_cuda.h"
 #include "conv2d_forward_cpu.h"
 #include "conv2d_forward_cuda.h"
 #include "conv2d_relu_forward_cpu.h"
@@ -40,10 +40,12 @@ using Buf = halide_buffer_t *;
 struct Conv2dKernels {
     // [vectorized over channels][activation]: see kChannelVectorsFrom
     int (*forward[2][3])(Buf input, Buf weight, Buf bias, int sh, int sw, int ph, int pw, Buf output);
-    int (*backward_activation)(Buf output, Buf d_output, int activation, Buf d_z);
-    int (*backward_input[2])(Buf d_z, Buf weight, int sh, int sw, int ph, int pw, Buf d_input);
-    int (*backward_weight)(Buf d_z, Buf input, int sh, int sw, int ph, int pw, Buf d_weight);
-    int (*backward_bias)(Buf d_z, Buf d_bias);
+    // The backward kernels take the forward's output y and d_output and apply the activation's
+    // slope themselves (activation 0 none, 1 relu, 2 sigmoid; with none, output is not read).
+    int (*backward_input[2])(Buf output, Buf d_output, int act, Buf weight, int sh, int sw, int ph, int pw, Buf d_input);
+    // [0]: vectorized over output columns, [1]: over output channels (see weight_variant)
+    int (*backward_weight[2])(Buf output, Buf d_output, int act, Buf input, int sh, int sw, int ph, int pw, Buf d_weight);
+    int (*backward_bias)(Buf output, Buf d_output, int act, Buf d_bias);
     int (*conv1x1_forward)(Buf input, Buf weight, Buf bias, Buf output);
     int (*conv1x1_backward_input)(Buf d_z, Buf weight, Buf unused_bias, Buf d_input);
     int (*conv1x1_backward_weight)(Buf d_z, Buf input, Buf d_weight);
@@ -51,9 +53,8 @@ struct Conv2dKernels {
 const Conv2dKernels cpu_kernels{{{conv2d_forward_cpu, conv2d_relu_forward_cpu, conv2d_sigmoid_forward_cpu},
                                  {conv2d_channels_forward_cpu, conv2d_relu_channels_forward_cpu,
                                   conv2d_sigmoid_channels_forward_cpu}},
-                                conv2d_backward_activation_cpu,
                                 {conv2d_backward_input_cpu, conv2d_channels_backward_input_cpu},
-                                conv2d_backward_weight_cpu,
+                                {conv2d_backward_weight_cpu, conv2d_channels_backward_weight_cpu},
                                 conv2d_backward_bias_cpu,
                                 conv1x1_forward_cpu,
                                 conv1x1_backward_input_cpu,
@@ -61,9 +62,8 @@ const Conv2dKernels cpu_kernels{{{conv2d_forward_cpu, conv2d_relu_forward_cpu, c
 const Conv2dKernels cuda_kernels{{{conv2d_forward_cuda, conv2d_relu_forward_cuda, conv2d_sigmoid_forward_cuda},
                                   {conv2d_channels_forward_cuda, conv2d_relu_channels_forward_cuda,
                                    conv2d_sigmoid_channels_forward_cuda}},
-                                 conv2d_backward_activation_cuda,
                                  {conv2d_backward_input_cuda, conv2d_channels_backward_input_cuda},
-                                 conv2d_backward_weight_cuda,
+                                 {conv2d_backward_weight_cuda, conv2d_channels_backward_weight_cuda},
                                  conv2d_backward_bias_cuda,
                                  conv1x1_forward_cuda,
                                  conv1x1_backward_input_cuda,
@@ -73,6 +73,11 @@ const Conv2dKernels cuda_kernels{{{conv2d_forward_cuda, conv2d_relu_forward_cuda
 // channels (a whole AVX-512 vector of them); fewer take the one vectorized over columns.
 constexpr int kChannelVectorsFrom = 16;
 int variant(int channels) { return channels >= kChannelVectorsFrom ? 1 : 0; }
+
+// d_weight over output channels: a vector of them times a whole 5x5 window (LeNet's c2).
+int weight_variant(const Tensor &weight) {
+    return weight.dim(0) >= kChannelVectorsFrom && weight.dim(2) == 5 && weight.dim(3) == 5 ? 1 : 0;
+}
 
 const Conv2dKernels &kernels_for(Device device) { return for_device(device, cpu_kernels, cuda_kernels); }
 
@@ -187,25 +192,19 @@ void conv2d_backward(Tensor *d_input, Tensor *d_weight, Tensor *d_bias, const Te
     if (d_weight) expect_shape("conv2d_backward", "d_weight", *d_weight, weight.shape());
     if (d_bias) expect_shape("conv2d_backward", "d_bias", *d_bias, {weight.dim(0)});
     const Conv2dKernels &k = kernels_for(device);
-    Tensor d_z_storage;
-    const Tensor *d_z = &d_output;
-    if (act != 0) {
-        d_z_storage = Tensor(shape);
-        check_kernel(k.backward_activation(output.raw(), d_output.raw(), act, d_z_storage.raw()),
-                     "conv2d_backward_activation");
-        d_z = &d_z_storage;
-    }
+    // Without an activation the kernels never read `output`: d_output stands in for it.
+    Buf y = act != 0 ? output.raw() : d_output.raw(), dy = d_output.raw();
     if (d_input) {
-        check_kernel(k.backward_input[variant(weight.dim(1))](d_z->raw(), weight.raw(), p.stride_h, p.stride_w, p.padding_h, p.padding_w,
-                                      d_input->raw()),
+        check_kernel(k.backward_input[variant(weight.dim(1))](y, dy, act, weight.raw(), p.stride_h, p.stride_w, p.padding_h,
+                                                              p.padding_w, d_input->raw()),
                      "conv2d_backward_input");
     }
     if (d_weight) {
-        check_kernel(k.backward_weight(d_z->raw(), input.raw(), p.stride_h, p.stride_w, p.padding_h, p.padding_w,
+        check_kernel(k.backward_weight[weight_variant(weight)](y, dy, act, input.raw(), p.stride_h, p.stride_w, p.padding_h, p.padding_w,
                                        d_weight->raw()),
                      "conv2d_backward_weight");
     }
-    if (d_bias) check_kernel(k.backward_bias(d_z->raw(), d_bias->raw()), "conv2d_backward_bias");
+    if (d_bias) check_kernel(k.backward_bias(y, dy, act, d_bias->raw()), "conv2d_backward_bias");
 }
 
 Shape conv1x1_output_shape(const Shape &input, const Shape &weight) {
@@ -251,7 +250,7 @@ void conv1x1_backward(Tensor *d_input, Tensor *d_weight, Tensor *d_bias, const T
         FlatView dz(d_output), x(input);
         check_kernel(k.conv1x1_backward_weight(dz.raw(), x.raw(), d_weight->raw()), "conv1x1_backward_weight");
     }
-    if (d_bias) check_kernel(k.backward_bias(d_output.raw(), d_bias->raw()), "conv1x1_backward_bias");
+    if (d_bias) check_kernel(k.backward_bias(d_output.raw(), d_output.raw(), 0, d_bias->raw()), "conv1x1_backward_bias");
 }
 
 }  // namespace hnn

@@ -34,6 +34,8 @@ const ConvCase kCases[] = {
     {2, 7, 12, 40, 33, 3, 3, 1, 1, 1, 1}, {1, 16, 9, 18, 9, 2, 2, 1, 1, 1, 0},  {3, 1, 6, 31, 2, 1, 7, 1, 4, 0, 3},
     {1, 3, 8, 8, 32, 5, 3, 1, 1, 2, 1},   {2, 2, 20, 20, 6, 3, 3, 2, 2, 1, 1},  {2, 3, 4, 3, 18, 3, 3, 1, 1, 1, 0},
     {1, 17, 3, 30, 2, 3, 1, 1, 1, 0, 0},  {2, 3, 12, 12, 7, 3, 3, 1, 1, 1, 1},  {1, 2, 9, 26, 6, 5, 5, 1, 1, 2, 2},
+    // d_weight over output channels (>= 16, 5x5): a partial last 16-image chunk, strides, padding
+    {19, 2, 9, 11, 20, 5, 5, 2, 1, 2, 1}, {1, 1, 7, 6, 17, 5, 5, 1, 2, 1, 2},
 };
 
 Tensor conv(const Tensor &x, const Tensor &w, const Tensor *b, const Conv2dParams &p) {

@@ -6,8 +6,12 @@
 #include <CLI/CLI.hpp>
 
 #include <functional>
+#include <memory>
+#include <random>
 #include <string>
 #include <vector>
+
+#include "tensor.h"
 
 namespace hnn::bench {
 
@@ -27,6 +31,18 @@ struct BenchRegistration {
 };
 
 void add_bench_command(CLI::App &app);
+
+// A tensor of uniform(-1, 1) values for a case's inputs, shared by its run and check lambdas.
+inline std::shared_ptr<Tensor> random_shared(const Shape &shape, std::mt19937 &rng) {
+    std::uniform_real_distribution<float> dist(-1, 1);
+    auto t = std::make_shared<Tensor>(shape);
+    for (int64_t i = 0; i < t->numel(); ++i) t->data()[i] = dist(rng);
+    return t;
+}
+inline std::shared_ptr<Tensor> random_shared(const Shape &shape, unsigned seed) {
+    std::mt19937 rng(seed);
+    return random_shared(shape, rng);
+}
 // hnn bench train | house-prices (bench/training.cpp)
 void add_training_benches(CLI::App &bench);
 // hnn bench conv --device (bench/device_conv.cpp)

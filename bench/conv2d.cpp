@@ -18,14 +18,6 @@ struct ConvShape {
     bool first_layer;  // no d_input case: the first layer never needs it
 };
 
-std::shared_ptr<Tensor> random_shared(const Shape &shape, unsigned seed) {
-    std::mt19937 rng(seed);
-    std::uniform_real_distribution<float> dist(-1, 1);
-    auto t = std::make_shared<Tensor>(shape);
-    for (int64_t i = 0; i < t->numel(); ++i) t->data()[i] = dist(rng);
-    return t;
-}
-
 std::string describe(const ConvShape &s) {
     return "N" + std::to_string(s.n) + " " + std::to_string(s.ci) + "->" + std::to_string(s.co) + " " +
            std::to_string(s.h) + "x" + std::to_string(s.w) + " k" + std::to_string(s.k) + " p" + std::to_string(s.pad) +

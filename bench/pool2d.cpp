@@ -10,13 +10,6 @@ namespace hnn::bench {
 
 namespace {
 
-std::shared_ptr<Tensor> random_shared(const Shape &shape, std::mt19937 &rng) {
-    std::uniform_real_distribution<float> dist(-1, 1);
-    auto t = std::make_shared<Tensor>(shape);
-    for (int64_t i = 0; i < t->numel(); ++i) t->data()[i] = dist(rng);
-    return t;
-}
-
 std::vector<BenchCase> pool2d_cases() {
     struct PoolShape {
         const char *label;

@@ -212,3 +212,25 @@ TEST_CASE("a short LeNet run on 2,000 images learns") {
     CHECK(history.back().validation_accuracy >= 0.70);
     CHECK(history.back().train_loss < history.front().train_loss);
 }
+
+TEST_CASE("the same seed, target and thread count give bit-identical parameters") {
+    if (!have_fashion_mnist()) {
+        MESSAGE("SKIPPED: Debian's dataset-fashion-mnist is not installed");
+        return;
+    }
+    const ImageDataset train = first(fashion_train(), 300), validation = first(fashion_test(), 100);
+    TrainConfig config;
+    config.epochs = 2;
+    config.batch_size = 64;
+    config.seed = 11;
+    auto run = [&](uint64_t seed) {
+        config.seed = seed;
+        Sequential model = make_model("lenet");
+        model.initialize(seed);
+        Trainer(model, config).fit(train, validation, nullptr, nullptr);
+        return model.parameters().flat().values();
+    };
+    const std::vector<float> a = run(11), b = run(11), c = run(12);
+    CHECK(a == b);
+    CHECK(a != c);
+}

@@ -36,26 +36,6 @@ Expr derivative_times(Kind kind, Expr y, Expr d_y) {
     return d_y;
 }
 
-// CPU schedule of a 1-D elementwise output: tasks of `elements_per_task` contiguous elements,
-// vectors inside; outputs shorter than one vector run scalar, so no size reads out of bounds.
-void schedule_elementwise_x86(Func output, Expr extent, int lanes, int elements_per_task) {
-    Var x = output.args()[0], xo{"xo"}, xi{"xi"};
-    const int task = std::max(lanes, elements_per_task / lanes * lanes);
-    // Tasks shift inwards at the end: the last one overlaps its neighbour and writes the same
-    // values twice, harmless for an elementwise op.
-    output.specialize(extent >= task)
-        .split(x, xo, xi, task, TailStrategy::ShiftInwards)
-        .parallel(xo)
-        .vectorize(xi, lanes);
-    output.specialize(extent >= lanes).vectorize(x, lanes, TailStrategy::ShiftInwards);
-}
-
-// CUDA: one thread per element in 1-D blocks.
-void schedule_elementwise_cuda(Func output, int threads) {
-    Var x = output.args()[0], xo{"xo"}, xi{"xi"};
-    output.gpu_tile(x, xo, xi, threads, TailStrategy::GuardWithIf);
-}
-
 // output = activation(input); shapes: input [n], output [n]
 class ActivationForward : public Generator<ActivationForward> {
 public:
@@ -79,9 +59,9 @@ public:
 
         if (using_autoscheduler()) return;
         if (get_target().has_gpu_feature()) {
-            schedule_elementwise_cuda(output, gpu_threads);
+            hnn_gen::schedule_elementwise_cuda(output, gpu_threads);
         } else {
-            schedule_elementwise_x86(output, output.dim(0).extent(), hnn_gen::vector_lanes(get_target(), vector_width),
+            hnn_gen::schedule_elementwise_x86(output, output.dim(0).extent(), hnn_gen::vector_lanes(get_target(), vector_width),
                                      elements_per_task);
         }
     }
@@ -110,9 +90,9 @@ public:
 
         if (using_autoscheduler()) return;
         if (get_target().has_gpu_feature()) {
-            schedule_elementwise_cuda(d_input, gpu_threads);
+            hnn_gen::schedule_elementwise_cuda(d_input, gpu_threads);
         } else {
-            schedule_elementwise_x86(d_input, d_input.dim(0).extent(), hnn_gen::vector_lanes(get_target(), vector_width),
+            hnn_gen::schedule_elementwise_x86(d_input, d_input.dim(0).extent(), hnn_gen::vector_lanes(get_target(), vector_width),
                                      elements_per_task);
         }
     }

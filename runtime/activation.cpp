@@ -51,34 +51,6 @@ const ActivationKernels cuda_kernels{relu_forward_cuda,  sigmoid_forward_cuda,  
 
 const ActivationKernels &kernels_for(Device device) { return for_device(device, cpu_kernels, cuda_kernels); }
 
-// The kernels are 1-D: a tensor of any rank runs through a 1-D view of its whole dense buffer.
-// The view shares the host and device memory; what the kernel does to the view's device state
-// (a device allocation, a copy, the dirty flags) goes back to the tensor's buffer afterwards, so
-// device residency works exactly as if the tensor itself had been passed.
-class FlatView {
-public:
-    explicit FlatView(halide_buffer_t *tensor) : tensor_(tensor), view_(*tensor) {
-        int64_t count = 1;
-        for (int i = 0; i < tensor->dimensions; ++i) count *= tensor->dim[i].extent;
-        dim_ = halide_dimension_t(0, static_cast<int32_t>(count), 1);
-        view_.dimensions = 1;
-        view_.dim = &dim_;
-    }
-    ~FlatView() {
-        tensor_->device = view_.device;
-        tensor_->device_interface = view_.device_interface;
-        tensor_->flags = view_.flags;
-    }
-    FlatView(const FlatView &) = delete;
-    FlatView &operator=(const FlatView &) = delete;
-    halide_buffer_t *raw() { return &view_; }
-
-private:
-    halide_buffer_t *tensor_;
-    halide_buffer_t view_;
-    halide_dimension_t dim_;
-};
-
 void require_standalone(Activation activation) {
     if (activation == Activation::none) {
         throw Error("activation 'none' has no standalone kernel: expected relu, sigmoid or tanh");
@@ -109,7 +81,7 @@ void activation_forward(Tensor &output, const Tensor &input, Activation activati
     const ForwardKernel kernel = activation == Activation::relu    ? k.relu_forward
                                  : activation == Activation::sigmoid ? k.sigmoid_forward
                                                                      : k.tanh_forward;
-    FlatView in(input.raw()), out(output.raw());
+    ElementwiseView in(input.raw()), out(output.raw());
     check_kernel(kernel(in.raw(), out.raw()), op.c_str());
 }
 
@@ -133,7 +105,7 @@ void activation_backward(Tensor *d_input, const Tensor &d_output, const Tensor &
     const BackwardKernel kernel = activation == Activation::relu    ? k.relu_backward
                                   : activation == Activation::sigmoid ? k.sigmoid_backward
                                                                       : k.tanh_backward;
-    FlatView d_out(d_output.raw()), y(output.raw()), d_in(d_input->raw());
+    ElementwiseView d_out(d_output.raw()), y(output.raw()), d_in(d_input->raw());
     check_kernel(kernel(d_out.raw(), y.raw(), d_in.raw()), op.c_str());
 }
 

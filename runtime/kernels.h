@@ -4,6 +4,8 @@
 #pragma once
 #include <string>
 
+#include <HalideRuntime.h>
+
 #include "device.h"
 
 namespace hnn {
@@ -17,5 +19,33 @@ const Table &for_device(Device device, const Table &cpu, const Table &cuda) {
     require_device(device);
     return device == Device::cpu ? cpu : cuda;
 }
+
+// Elementwise kernels are 1-D: a tensor of any rank runs through a 1-D view of its whole dense buffer.
+// The view shares the host and device memory; what the kernel does to the view's device state
+// (a device allocation, a copy, the dirty flags) goes back to the tensor's buffer afterwards, so
+// device residency works exactly as if the tensor itself had been passed.
+class ElementwiseView {
+public:
+    explicit ElementwiseView(halide_buffer_t *tensor) : tensor_(tensor), view_(*tensor) {
+        int64_t count = 1;
+        for (int i = 0; i < tensor->dimensions; ++i) count *= tensor->dim[i].extent;
+        dim_ = halide_dimension_t(0, static_cast<int32_t>(count), 1);
+        view_.dimensions = 1;
+        view_.dim = &dim_;
+    }
+    ~ElementwiseView() {
+        tensor_->device = view_.device;
+        tensor_->device_interface = view_.device_interface;
+        tensor_->flags = view_.flags;
+    }
+    ElementwiseView(const ElementwiseView &) = delete;
+    ElementwiseView &operator=(const ElementwiseView &) = delete;
+    halide_buffer_t *raw() { return &view_; }
+
+private:
+    halide_buffer_t *tensor_;
+    halide_buffer_t view_;
+    halide_dimension_t dim_;
+};
 
 }  // namespace hnn

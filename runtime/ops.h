@@ -13,5 +13,6 @@
 #include "conv2d.h"
 #include "corr2d.h"
 #include "dense.h"
+#include "dropout.h"
 #include "loss.h"
 #include "pool2d.h"

@@ -6,6 +6,7 @@
 #include "reference/conv2d.h"
 #include "reference/corr2d.h"
 #include "reference/dense.h"
+#include "reference/dropout.h"
 #include "reference/loss.h"
 #include "reference/pool2d.h"
 #include "reference/optim.h"

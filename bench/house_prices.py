@@ -2,7 +2,9 @@
 """PyTorch's peer for `hnn bench house-prices`: d2l 1.0's pipeline on the same files: pandas
 preprocessing (standardise numeric columns over train and test features, fill NA with 0,
 get_dummies(dummy_na=True)), log labels, LinearRegression (weights N(0, 0.01), bias 0), MSE,
-minibatch SGD, d2l's contiguous k folds. Prints a JSON line: {"about", "folds", "average"}.
+minibatch SGD, d2l's contiguous k folds. `--model mlp` runs the exercises' MLP instead (hidden
+Linear+ReLU layers, each followed by Dropout when --dropout > 0, PyTorch's default init, Adam by
+default), as hnn's `kfold --model mlp` does. Prints a JSON line: {"about", "folds", "average"}.
 """
 import argparse
 import json
@@ -17,6 +19,12 @@ def main():
     p.add_argument("--lr", type=float, default=0.01)
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--model", choices=["linear", "mlp"], default="linear")
+    p.add_argument("--hidden", type=int, default=256)
+    p.add_argument("--hidden-layers", type=int, default=1)
+    p.add_argument("--dropout", type=float, default=0.0)
+    p.add_argument("--optimizer", choices=["sgd", "adam"], default=None)
+    p.add_argument("--weight-decay", type=float, default=0.0)
     a = p.parse_args()
     try:
         import pandas as pd
@@ -44,12 +52,24 @@ def main():
         valid = torch.zeros(n, dtype=torch.bool)
         valid[j * fold:(j + 1) * fold] = True
         Xtr, ytr, Xva, yva = X[~valid], y[~valid], X[valid], y[valid]
-        net = nn.Linear(X.shape[1], 1)
-        nn.init.normal_(net.weight, 0, 0.01)
-        nn.init.zeros_(net.bias)
-        opt = torch.optim.SGD(net.parameters(), lr=a.lr)
+        if a.model == "linear":
+            net = nn.Linear(X.shape[1], 1)
+            nn.init.normal_(net.weight, 0, 0.01)
+            nn.init.zeros_(net.bias)
+        else:
+            layers, width = [], X.shape[1]
+            for _ in range(a.hidden_layers):
+                layers += [nn.Linear(width, a.hidden), nn.ReLU()]
+                if a.dropout > 0:
+                    layers.append(nn.Dropout(a.dropout))
+                width = a.hidden
+            net = nn.Sequential(*layers, nn.Linear(width, 1))
+        optimizer = a.optimizer or ("adam" if a.model == "mlp" else "sgd")
+        make = torch.optim.Adam if optimizer == "adam" else torch.optim.SGD
+        opt = make(net.parameters(), lr=a.lr, weight_decay=a.weight_decay)
         loss_fn = nn.MSELoss()
         for _ in range(a.epochs):
+            net.train()
             order = torch.randperm(Xtr.shape[0])
             for i in range(0, Xtr.shape[0], a.batch_size):
                 idx = order[i:i + a.batch_size]
@@ -57,6 +77,7 @@ def main():
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
+        net.eval()
         with torch.no_grad():
             results.append({"train": loss_fn(net(Xtr), ytr).item(), "valid": loss_fn(net(Xva), yva).item()})
     average = sum(r["valid"] for r in results) / len(results)

@@ -62,36 +62,54 @@ void bench_train(const std::string &model_name, int epochs, int batch, float lr,
 
 void bench_house_prices(const std::string &train_path, const std::string &test_path, int threads, bool with_torch) {
     halide_set_num_threads(threads);
-    const auto start = std::chrono::steady_clock::now();
     const HouseData data = preprocess_house_prices(read_csv(train_path), read_csv(test_path));
+    // Each hnn run beside the peer's run of the same model and hyperparameters.
+    struct Run {
+        std::string name, peer_args;
+        KFoldConfig config;
+        double hnn = 0, seconds = 0, torch = -1;
+    };
     KFoldConfig linear;
     linear.optimizer.lr = 0.01f;
-    double linear_mean = 0;
-    for (const FoldResult &f : k_fold(data, linear)) linear_mean += f.validation_log_mse / linear.k;
-    const double linear_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     KFoldConfig mlp;
     mlp.model = "mlp";
     mlp.optimizer.name = "adam";
     mlp.optimizer.lr = 0.005f;
-    const auto mlp_start = std::chrono::steady_clock::now();
-    double mlp_mean = 0;
-    for (const FoldResult &f : k_fold(data, mlp)) mlp_mean += f.validation_log_mse / mlp.k;
-    const double mlp_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - mlp_start).count();
-    std::printf("%zu encoded features, 5 folds, 10 epochs, batch 64\n\n", data.encoded_columns.size());
-    std::printf("%-34s %22s %10s\n", "run", "avg validation log mse", "seconds");
-    std::printf("%-34s %22.4f %10.2f\n", "hnn linear (sgd lr 0.01)", linear_mean, linear_seconds);
-    std::printf("%-34s %22.4f %10.2f\n", "hnn mlp (256 relu, adam lr 0.005)", mlp_mean, mlp_seconds);
-    std::printf("mlp vs linear: %.1f%% lower validation log mse\n", 100.0 * (1 - mlp_mean / linear_mean));
-    if (!with_torch) return;
-    const nlohmann::json peer = run_python_peer("house_prices.py", "--train '" + train_path + "' --test '" + test_path +
-                                                                       "' --threads " + std::to_string(threads));
-    if (peer.contains("error")) {
-        std::printf("PyTorch: not run: %s\n", peer["error"].get<std::string>().c_str());
-        return;
+    KFoldConfig dropout = mlp;
+    dropout.dropout = 0.1f;
+    std::vector<Run> runs = {{"linear (sgd lr 0.01, d2l 5.7)", "--model linear --lr 0.01", linear},
+                             {"mlp (256 relu, adam lr 0.005)", "--model mlp --lr 0.005", mlp},
+                             {"mlp + dropout 0.1", "--model mlp --lr 0.005 --dropout 0.1", dropout}};
+    std::string about;
+    for (Run &run : runs) {
+        const auto start = std::chrono::steady_clock::now();
+        for (const FoldResult &f : k_fold(data, run.config)) run.hnn += f.validation_log_mse / run.config.k;
+        run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (!with_torch) continue;
+        const nlohmann::json peer = run_python_peer("house_prices.py", "--train '" + train_path + "' --test '" + test_path +
+                                                                           "' --threads " + std::to_string(threads) + " " +
+                                                                           run.peer_args);
+        if (peer.contains("error")) {
+            about = "not run: " + peer["error"].get<std::string>();
+            with_torch = false;
+            continue;
+        }
+        run.torch = peer["average"].get<double>();
+        about = peer["about"].get<std::string>();
     }
-    const double torch_mean = peer["average"].get<double>();
-    std::printf("%-34s %22.4f %10s   (%s)\n", "pytorch linear (d2l 5.7)", torch_mean, "", peer["about"].get<std::string>().c_str());
-    std::printf("hnn linear vs PyTorch: %+.1f%%\n", 100.0 * (linear_mean / torch_mean - 1));
+    std::printf("%zu encoded features, 5 folds, 10 epochs, batch 64; average validation log mse\n\n",
+                data.encoded_columns.size());
+    std::printf("%-32s %10s %10s %10s %12s\n", "model", "hnn", "PyTorch", "hnn/PyTorch", "hnn seconds");
+    for (const Run &run : runs) {
+        if (run.torch >= 0) {
+            std::printf("%-32s %10.4f %10.4f %+9.1f%% %12.2f\n", run.name.c_str(), run.hnn, run.torch,
+                        100.0 * (run.hnn / run.torch - 1), run.seconds);
+        } else {
+            std::printf("%-32s %10.4f %10s %10s %12.2f\n", run.name.c_str(), run.hnn, "-", "", run.seconds);
+        }
+    }
+    std::printf("hnn mlp vs hnn linear: %.1f%% lower validation log mse\n", 100.0 * (1 - runs[1].hnn / runs[0].hnn));
+    if (!about.empty()) std::printf("PyTorch: %s\n", about.c_str());
 }
 
 }  // namespace

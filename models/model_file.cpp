@@ -94,6 +94,7 @@ ModelFile read_model_file(const std::string &path) {
                                                  : spec.kind == LayerKind::dense ? std::vector<std::string>{"type", "out_features"}
                                                  : (spec.kind == LayerKind::avg_pool2d || spec.kind == LayerKind::max_pool2d)
                                                      ? std::vector<std::string>{"type", "kernel", "stride", "padding"}
+                                                 : spec.kind == LayerKind::dropout ? std::vector<std::string>{"type", "p"}
                                                      : std::vector<std::string>{"type"};
         for (auto &[key, value] : entry.items()) {
             if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
@@ -111,6 +112,11 @@ ModelFile read_model_file(const std::string &path) {
             if (!entry.contains("kernel")) throw Error(where + ": " + layer_kind_name(spec.kind) + " needs kernel (the window)");
             spec.kernel = pair_of(entry["kernel"], where, "kernel");
             spec.stride = spec.kernel;  // PyTorch: the stride defaults to the window
+        } else if (spec.kind == LayerKind::dropout && entry.contains("p")) {  // PyTorch's default p is 0.5
+            if (!entry["p"].is_number() || entry["p"].get<double>() < 0 || entry["p"].get<double>() > 1) {
+                throw Error(where + ": Dropout's p must be a number in [0, 1], got " + entry["p"].dump());
+            }
+            spec.p = entry["p"].get<float>();
         }
         if (entry.contains("stride")) spec.stride = pair_of(entry["stride"], where, "stride");
         if (entry.contains("padding")) spec.padding = pair_of(entry["padding"], where, "padding");

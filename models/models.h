@@ -12,6 +12,7 @@ namespace hnn {
 struct ModelOptions {
     std::string activation;  // "" keeps the model's; relu | sigmoid | tanh replaces every activation
     std::string pool;        // "" keeps the model's; max | avg replaces every pooling layer
+    float dropout = 0;       // > 0 adds Dropout(p) after each hidden Linear layer's activation (d2l 5.6)
 };
 
 // lenet (d2l 7.6), lenet-modern (ReLU and max pooling, d2l 7.6 exercise 1), mlp (784-256-10
@@ -26,6 +27,7 @@ Shape model_input_shape(const std::string &name);  // [1, 28, 28] for the built-
 //      {"type": "Sigmoid"},
 //      {"type": "AvgPool2d", "kernel": 2, "stride": 2},
 //      {"type": "Flatten"},
+//      {"type": "Dropout", "p": 0.5},
 //      {"type": "Linear", "out_features": 10}]}
 // kernel, stride and padding take a number or [h, w]. Errors name the file and the line.
 struct ModelFile {

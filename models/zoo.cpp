@@ -64,6 +64,24 @@ std::vector<LayerSpec> model_layers(const std::string &name, const ModelOptions 
             }
         }
     }
+    if (options.dropout < 0 || options.dropout > 1) {
+        throw Error("--dropout " + std::to_string(options.dropout) + ": expected a probability in [0, 1)");
+    }
+    if (options.dropout > 0) {  // after the activation of every Linear layer but the output layer
+        std::vector<LayerSpec> with;
+        for (size_t i = 0; i < layers.size(); ++i) {
+            with.push_back(layers[i]);
+            const bool hidden_activation = i > 0 && layers[i - 1].kind == LayerKind::dense && i + 1 < layers.size() &&
+                                           (layers[i].kind == LayerKind::relu || layers[i].kind == LayerKind::sigmoid ||
+                                            layers[i].kind == LayerKind::tanh);
+            if (hidden_activation) {
+                LayerSpec d{LayerKind::dropout};
+                d.p = options.dropout;
+                with.push_back(d);
+            }
+        }
+        layers = std::move(with);
+    }
     return layers;
 }
 

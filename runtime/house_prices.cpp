@@ -150,6 +150,11 @@ std::vector<LayerSpec> regression_layers(const KFoldConfig &config) {
     for (int i = 0; i < config.hidden_layers; ++i) {
         layers.push_back(dense(config.hidden));
         layers.push_back(LayerSpec{LayerKind::relu});
+        if (config.dropout > 0) {
+            LayerSpec d{LayerKind::dropout};
+            d.p = config.dropout;
+            layers.push_back(d);
+        }
     }
     layers.push_back(dense(1));
     return layers;
@@ -165,6 +170,7 @@ void gather_rows(Tensor &dest, const Tensor &source, const int *rows, int n) {
 // Mean squared error of the model on `rows` of (features, labels), in batches.
 double mean_squared_error(Sequential &model, const Tensor &features, const Tensor &labels, const std::vector<int> &rows,
                           int batch, Device device) {
+    model.set_training(false);
     Tensor x({batch, features.dim(1)});
     double sse = 0;
     for (size_t at = 0; at < rows.size(); at += batch) {
@@ -198,6 +204,7 @@ std::vector<FoldResult> k_fold(const HouseData &data, const KFoldConfig &config,
         model.plan(config.batch_size);
         Optimizer optimizer(config.optimizer, model.parameters().size());
         Tensor x({config.batch_size, F}), y({config.batch_size, 1}), loss({1});
+        uint64_t step = 0;
         const int m = static_cast<int>(train_rows.size());
         for (int epoch = 1; epoch <= config.epochs; ++epoch) {
             const std::vector<int> shuffled = epoch_order(m, config.seed + 1000 * results.size(), epoch);
@@ -210,6 +217,7 @@ std::vector<FoldResult> k_fold(const HouseData &data, const KFoldConfig &config,
                 y.buffer().set_host_dirty();
                 Tensor input = b == config.batch_size ? x : x.view(0, {b, F});
                 Tensor target = b == config.batch_size ? y : y.view(0, {b, 1});
+                model.set_training(true, step++, config.seed + results.size());
                 const Tensor &prediction = model.forward(input, config.device);
                 mse_backward(model.d_logits(), prediction, target, config.device);
                 model.backward(config.device);
@@ -232,6 +240,7 @@ std::vector<double> predict_prices(std::vector<Sequential> &models, const Tensor
     std::vector<double> prices(n, 0.0);
     for (Sequential &model : models) {
         model.plan(batch);
+        model.set_training(false);
         Tensor x({batch, F});
         for (int at = 0; at < n; at += batch) {
             const int b = std::min(batch, n - at);

@@ -35,6 +35,7 @@ struct KFoldConfig {
     std::string model = "linear";  // linear | mlp
     int hidden = 256;              // mlp: hidden units per layer
     int hidden_layers = 1;         // mlp
+    float dropout = 0;             // mlp: Dropout(p) after each hidden ReLU when > 0
     OptimizerConfig optimizer{"sgd", 0.01f};  // d2l: minibatch SGD, lr 0.01
     bool shuffle = false;          // shuffle rows before cutting folds (d2l: contiguous folds)
     uint64_t seed = 0;

@@ -11,8 +11,6 @@ namespace hnn {
 
 namespace {
 
-bool is_activation(LayerKind k) { return k == LayerKind::relu || k == LayerKind::sigmoid || k == LayerKind::tanh; }
-
 Activation activation_of(LayerKind k) {
     switch (k) {
         case LayerKind::relu: return Activation::relu;
@@ -70,18 +68,19 @@ const char *layer_kind_name(LayerKind kind) {
         case LayerKind::sigmoid: return "Sigmoid";
         case LayerKind::tanh: return "Tanh";
         case LayerKind::flatten: return "Flatten";
+        case LayerKind::dropout: return "Dropout";
     }
     return "?";
 }
 
 LayerKind parse_layer_kind(const std::string &name, const std::string &where) {
     for (LayerKind k : {LayerKind::conv2d, LayerKind::avg_pool2d, LayerKind::max_pool2d, LayerKind::dense,
-                        LayerKind::relu, LayerKind::sigmoid, LayerKind::tanh, LayerKind::flatten}) {
+                        LayerKind::relu, LayerKind::sigmoid, LayerKind::tanh, LayerKind::flatten, LayerKind::dropout}) {
         if (name == layer_kind_name(k)) return k;
     }
     if (name == "Dense") return LayerKind::dense;
     throw Error(where + ": unknown layer '" + name +
-                "'; expected Conv2d, AvgPool2d, MaxPool2d, Linear, ReLU, Sigmoid, Tanh or Flatten");
+                "'; expected Conv2d, AvgPool2d, MaxPool2d, Linear, ReLU, Sigmoid, Tanh, Flatten or Dropout");
 }
 
 Sequential::Sequential(std::vector<LayerSpec> layers, Shape input) : specs_(std::move(layers)), input_(std::move(input)) {
@@ -112,6 +111,10 @@ Sequential::Sequential(std::vector<LayerSpec> layers, Shape input) : specs_(std:
                     out = {1, spec.out_features};
                     break;
                 case LayerKind::flatten: out = {1, static_cast<int>(elements(shape))}; break;
+                case LayerKind::dropout:
+                    if (!(spec.p >= 0.0f && spec.p <= 1.0f)) throw Error("p must be in [0, 1], got " + std::to_string(spec.p));
+                    out = in;
+                    break;
                 default: out = in; break;
             }
         } catch (const Error &e) {
@@ -193,6 +196,20 @@ void Sequential::initialize(uint64_t seed, Init init) {
     parameters_.upload();
 }
 
+void Sequential::set_training(bool training, uint64_t step, uint64_t seed) {
+    training_ = training;
+    step_ = step;
+    seed_ = seed;
+}
+
+uint32_t Sequential::dropout_seed(int layer) const {
+    // splitmix64 over (seed, step, layer): nearby steps and layers get unrelated masks.
+    uint64_t z = seed_ + 0x9E3779B97F4A7C15ull * (step_ + 1) + 0xD1B54A32D192ED03ull * static_cast<uint64_t>(layer + 1);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return static_cast<uint32_t>((z ^ (z >> 31)) >> 32);
+}
+
 void Sequential::place(Device device) {
     if (device == device_) return;
     device_ = device;
@@ -254,6 +271,7 @@ void Sequential::run_forward_step(const Step &step, const Tensor &in, Tensor &ou
         case LayerKind::relu:
         case LayerKind::sigmoid:
         case LayerKind::tanh: activation_forward(out, in, activation_of(spec.kind), device); break;
+        case LayerKind::dropout: dropout_forward(out, in, dropout_p(spec), dropout_seed(step.layer), device); break;
         case LayerKind::flatten: break;
     }
 }
@@ -311,6 +329,9 @@ void Sequential::backward(Device device) {
             case LayerKind::tanh:
                 if (d_in) activation_backward(d_in, d_out, out, activation_of(spec.kind), device);
                 break;
+            case LayerKind::dropout:
+                dropout_backward(d_in, d_out, dropout_p(spec), dropout_seed(step.layer), device);
+                break;
             case LayerKind::flatten: break;  // its gradient is a view of the next step's
         }
     }
@@ -326,7 +347,12 @@ std::vector<NamedTensor> Sequential::named_parameters() {
 void Sequential::load_parameters(const SafetensorsFile &file, const std::string &path) {
     for (int i = 0; i < parameters_.count(); ++i) {
         auto found = file.tensors.find(parameters_.name(i));
-        if (found == file.tensors.end()) throw Error(path + ": has no tensor '" + parameters_.name(i) + "' that this model needs");
+        if (found == file.tensors.end()) {
+            std::string names;
+            for (const auto &[name, tensor] : file.tensors) names += (names.empty() ? "" : ", ") + name;
+            throw Error(path + ": has no tensor '" + parameters_.name(i) + "' that this model needs (it has " + names +
+                        "; were its layers different, e.g. another --dropout or model file?)");
+        }
         if (found->second.shape() != parameters_[i].shape()) {
             throw Error(path + ": tensor '" + parameters_.name(i) + "' is " + shape_string(found->second.shape()) +
                         " but the model needs " + shape_string(parameters_[i].shape()));

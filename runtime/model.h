@@ -20,7 +20,7 @@
 
 namespace hnn {
 
-enum class LayerKind { conv2d, avg_pool2d, max_pool2d, dense, relu, sigmoid, tanh, flatten };
+enum class LayerKind { conv2d, avg_pool2d, max_pool2d, dense, relu, sigmoid, tanh, flatten, dropout };
 
 // One layer as a user writes it. Pools: `kernel` is the window, a zero stride means the window.
 struct LayerSpec {
@@ -28,6 +28,7 @@ struct LayerSpec {
     int out_channels = 0;  // conv2d
     int out_features = 0;  // dense
     std::array<int, 2> kernel{0, 0}, stride{1, 1}, padding{0, 0};
+    float p = 0.5f;        // dropout: the probability of zeroing an element
     std::string where;     // for errors: "layer 3" or "model.json line 7"
 };
 
@@ -61,6 +62,12 @@ public:
     };
     // All randomness from `seed`.
     void initialize(uint64_t seed, Init init = Init::xavier_uniform);
+
+    // Training mode (PyTorch's model.train()): Dropout layers zero elements with a mask drawn
+    // from (seed, step, layer), so the same step draws the same masks again (resume, tests).
+    // Evaluation mode (model.eval(), the default): Dropout passes its input through.
+    void set_training(bool training, uint64_t step = 0, uint64_t seed = 0);
+    bool training() const { return training_; }
 
     // Keeps parameters, gradients and activations on `device` from now on (CUDA: resident).
     void place(Device device);
@@ -99,6 +106,8 @@ private:
     };
     Views &views_for(int n);
     void run_forward_step(const Step &step, const Tensor &in, Tensor &out, Device device);
+    float dropout_p(const LayerSpec &spec) const { return training_ ? spec.p : 0.0f; }
+    uint32_t dropout_seed(int layer) const;
 
     std::vector<LayerSpec> specs_;
     Shape input_;
@@ -111,6 +120,8 @@ private:
     int last_n_ = 0;
     const Tensor *last_input_ = nullptr;
     Device device_ = Device::cpu;
+    bool training_ = false;
+    uint64_t seed_ = 0, step_ = 0;
 };
 
 }  // namespace hnn

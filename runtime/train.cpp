@@ -48,6 +48,7 @@ std::pair<float, int> Trainer::step(const ImageDataset &data, const int *indices
     // Views of the planned memory for this batch size (the last batch of an epoch is smaller).
     Tensor input = n == batch_.dim(0) ? batch_ : batch_.view(0, [&] { Shape s = batch_.shape(); s[0] = n; return s; }());
     Halide::Runtime::Buffer<int32_t> labels = n == labels_.dim(0).extent() ? labels_ : labels_.cropped(0, 0, n);
+    model_.set_training(true, optimizer_.steps_taken(), config_.seed);
     const Tensor &logits = model_.forward(input, device);
     const int correct = softmax_cross_entropy_forward(loss_, logits, labels, device);
     softmax_cross_entropy_backward(model_.d_logits(), logits, labels, device);
@@ -84,6 +85,7 @@ std::vector<EpochMetrics> Trainer::fit(const ImageDataset &train, const ImageDat
 
 Evaluation evaluate(Sequential &model, const ImageDataset &data, int batch_size, Device device) {
     model.plan(batch_size);
+    model.set_training(false);
     Evaluation eval;
     const int classes = model.classes();
     eval.confusion.assign(classes, std::vector<int>(classes, 0));

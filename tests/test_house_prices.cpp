@@ -85,6 +85,13 @@ TEST_CASE("k-fold on the shipped Ames data: linear as d2l, the MLP far better, a
     for (const FoldResult &f : k_fold(data, mlp, &models)) mlp_mean += f.validation_log_mse / 5;
     INFO("mlp average validation log mse " << mlp_mean);
     CHECK(mlp_mean < 0.8 * linear_mean);
+    KFoldConfig dropout = mlp;  // d2l's exercise; PyTorch's same pipeline gives about 0.061
+    dropout.dropout = 0.1f;
+    double dropout_mean = 0;
+    for (const FoldResult &f : k_fold(data, dropout)) dropout_mean += f.validation_log_mse / 5;
+    INFO("mlp with dropout 0.1: average validation log mse " << dropout_mean);
+    CHECK(dropout_mean < 0.5 * linear_mean);
+    CHECK(dropout_mean != mlp_mean);
 
     auto run = test::run_hnn("kfold house-prices --model mlp --epochs 2 --submission " + scratch("submission.csv"));
     INFO(run.output);

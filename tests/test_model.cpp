@@ -71,8 +71,10 @@ TEST_CASE("model files: layers as written, errors that point at the line") {
     CHECK(model.summary(1)[2].output == Shape{1, 4, 14, 14});
     CHECK(model.parameter_count() == 4 * 15 + 4 + 784 * 10 + 10);
 
-    write_text(scratch("unknown.json"), "{\"layers\": [\n {\"type\": \"Flatten\"},\n {\"type\": \"Dropout\"}\n]}");
-    CHECK_THROWS_WITH_AS(make_model(scratch("unknown.json")), doctest::Contains("unknown.json line 3 (layer 1): unknown layer 'Dropout'"), Error);
+    write_text(scratch("unknown.json"), "{\"layers\": [\n {\"type\": \"Flatten\"},\n {\"type\": \"Dropout2d\"}\n]}");
+    CHECK_THROWS_WITH_AS(make_model(scratch("unknown.json")), doctest::Contains("unknown.json line 3 (layer 1): unknown layer 'Dropout2d'"), Error);
+    write_text(scratch("p.json"), "{\"layers\": [\n {\"type\": \"Flatten\"},\n {\"type\": \"Dropout\", \"p\": 1.5},\n {\"type\": \"Linear\", \"out_features\": 2}]}");
+    CHECK_THROWS_WITH_AS(make_model(scratch("p.json")), doctest::Contains("p.json line 3 (layer 1): Dropout's p must be a number in [0, 1], got 1.5"), Error);
     write_text(scratch("shape.json"), "{\"layers\": [\n {\"type\": \"Conv2d\", \"out_channels\": 2, \"kernel\": 40},\n {\"type\": \"Flatten\"}, {\"type\": \"Linear\", \"out_features\": 2}]}");
     CHECK_THROWS_WITH_AS(make_model(scratch("shape.json")), doctest::Contains("shape.json line 2 (layer 0)"), Error);
     write_text(scratch("field.json"), "{\"layers\": [\n\n {\"type\": \"Linear\", \"out_feature\": 2}]}");
@@ -131,6 +133,88 @@ TEST_CASE("whole-model gradients agree with finite differences of the loss") {
     CHECK(checked == 18);  // three elements of each of the six parameter tensors
 }
 
+TEST_CASE("Dropout layers: from files and --dropout, masks per step in training, the identity in evaluation") {
+    write_text(scratch("dropout.json"), R"({"input": [20],
+ "layers": [
+  {"type": "Linear", "out_features": 300},
+  {"type": "ReLU"},
+  {"type": "Dropout", "p": 0.4},
+  {"type": "Linear", "out_features": 3}
+ ]})");
+    Sequential model = make_model(scratch("dropout.json"));
+    CHECK(model.summary(1)[2].kind == "Dropout");
+    CHECK(model.summary(1)[2].output == Shape{1, 300});
+    CHECK(model.layers()[2].p == 0.4f);
+    std::vector<std::string> kinds;
+    for (const SummaryRow &row : make_model("mlp", {"", "", 0.5f}).summary(1)) kinds.push_back(row.kind);
+    CHECK(kinds == std::vector<std::string>{"Flatten", "Linear", "ReLU", "Dropout", "Linear"});
+    CHECK(make_model("lenet", {"", "", 0.5f}).summary(1).size() == 14);  // after both hidden Linear layers
+    CHECK_THROWS_WITH_AS(make_model("mlp", {"", "", 1.5f}), doctest::Contains("--dropout"), Error);
+
+    model.initialize(1);
+    model.plan(4);
+    std::mt19937 rng(5);
+    Tensor input = test::random_tensor({4, 20}, rng);
+    auto dropout_output = [&] { Tensor t = model.layer_output(2); t.sync_to_host(); return t.values(); };
+    auto relu_output = [&] { Tensor t = model.layer_output(1); t.sync_to_host(); return t.values(); };
+    model.forward(input, Device::cpu);  // evaluation mode by default, as after model.eval()
+    CHECK_FALSE(model.training());
+    CHECK(dropout_output() == relu_output());
+    model.set_training(true, 10);
+    model.forward(input, Device::cpu);
+    const std::vector<float> step10 = dropout_output(), relu = relu_output();
+    int dropped = 0, positive = 0;
+    for (size_t i = 0; i < relu.size(); ++i) {
+        if (relu[i] <= 0) continue;
+        ++positive;
+        if (step10[i] == 0) ++dropped;
+        else CHECK(std::fabs(step10[i] - relu[i] / 0.6f) <= 1e-6f * relu[i] / 0.6f);
+    }
+    INFO(dropped << " of " << positive << " positive activations dropped");
+    CHECK(std::fabs(double(dropped) / positive - 0.4) < 0.15);
+    model.forward(input, Device::cpu);
+    CHECK(dropout_output() == step10);  // the same step draws the same mask
+    model.set_training(true, 11);
+    model.forward(input, Device::cpu);
+    CHECK(dropout_output() != step10);
+
+    // Gradients through the mask of one step agree with finite differences of the loss (with
+    // Tanh in place of ReLU, whose kink would spoil the differences).
+    std::vector<LayerSpec> smooth = model.layers();
+    smooth[1].kind = LayerKind::tanh;
+    model = Sequential(smooth, {20});
+    model.initialize(1);
+    model.plan(4);
+    model.set_training(true, 3);
+    auto labels = make_labels({0, 2, 1, 2});
+    Tensor loss({1});
+    auto loss_at = [&] {
+        softmax_cross_entropy_forward(loss, model.forward(input, Device::cpu), labels, Device::cpu);
+        loss.sync_to_host();
+        return double(loss.data()[0]);
+    };
+    loss_at();
+    softmax_cross_entropy_backward(model.d_logits(), model.forward(input, Device::cpu), labels, Device::cpu);
+    model.backward(Device::cpu);
+    Tensor &params = model.parameters().flat();
+    const Tensor &grads = model.gradients().flat();
+    double largest = 0;
+    for (int64_t j = 0; j < params.numel(); j += 97) {
+        float &x = params.data()[j];
+        const float saved = x, h = 1e-2f;
+        x = saved + h;
+        const double up = loss_at();
+        x = saved - h;
+        const double down = loss_at();
+        x = saved;
+        const double numeric = (up - down) / (2 * h), analytic = grads.data()[j];
+        INFO("parameter " << j << ": analytic " << analytic << ", numeric " << numeric);
+        CHECK(std::fabs(analytic - numeric) <= 2e-3 + 2e-2 * std::fabs(numeric));
+        largest = std::max(largest, std::fabs(numeric));
+    }
+    CHECK(largest > 1e-3);  // the check saw real gradients
+}
+
 TEST_CASE("LeNet's first 10 SGD steps follow PyTorch's loss trajectory") {
     if (!have_fashion_mnist()) {
         MESSAGE("SKIPPED: Debian's dataset-fashion-mnist is not installed");
@@ -167,11 +251,13 @@ TEST_CASE("checkpoints round trip exactly and resume equals an uninterrupted run
     config.optimizer.momentum = 0.9f;
     config.seed = 7;
 
-    Sequential straight = make_model("lenet-modern");
+    // With dropout, so that resuming must also draw the same masks as the uninterrupted run.
+    const ModelOptions options{"", "", 0.3f};
+    Sequential straight = make_model("lenet-modern", options);
     straight.initialize(config.seed);
     Trainer(straight, config).fit(train, validation, nullptr, nullptr);
 
-    Sequential first_half = make_model("lenet-modern");
+    Sequential first_half = make_model("lenet-modern", options);
     first_half.initialize(config.seed);
     TrainConfig one = config;
     one.epochs = 1;
@@ -179,7 +265,7 @@ TEST_CASE("checkpoints round trip exactly and resume equals an uninterrupted run
     a.fit(train, validation, nullptr, nullptr);
     a.save(scratch("half.safetensors"), "lenet-modern");
 
-    Sequential resumed = make_model("lenet-modern");
+    Sequential resumed = make_model("lenet-modern", options);
     Trainer b(resumed, config);
     b.resume(scratch("half.safetensors"));
     CHECK(b.first_epoch() == 1);
@@ -189,7 +275,7 @@ TEST_CASE("checkpoints round trip exactly and resume equals an uninterrupted run
 
     TrainConfig other = config;
     other.seed = 8;
-    Sequential wrong = make_model("lenet-modern");
+    Sequential wrong = make_model("lenet-modern", options);
     Trainer c(wrong, other);
     CHECK_THROWS_WITH_AS(c.resume(scratch("half.safetensors")), doctest::Contains("resume with the same seed"), Error);
 }

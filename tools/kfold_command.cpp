@@ -49,6 +49,9 @@ void add_kfold(CLI::App &app) {
     cmd->add_option("--model", a->config.model, "linear or mlp")->capture_default_str()->check(CLI::IsMember({"linear", "mlp"}));
     cmd->add_option("--hidden", a->config.hidden, "mlp: units per hidden layer")->capture_default_str();
     cmd->add_option("--hidden-layers", a->config.hidden_layers, "mlp: hidden layers")->capture_default_str();
+    cmd->add_option("--dropout", a->config.dropout, "mlp: dropout probability after each hidden layer (0 = none)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.0f, 0.99f));
     cmd->add_option("--optimizer", a->optimizer, "sgd or adam [default: sgd linear, adam mlp]")->check(CLI::IsMember({"sgd", "adam"}));
     cmd->add_option("--weight-decay", a->weight_decay, "L2 weight decay")->capture_default_str();
     cmd->add_option("--momentum", a->momentum, "SGD momentum")->capture_default_str();

@@ -22,6 +22,7 @@ namespace {
 
 struct ModelArgs {
     std::string model, activation, pool, data = kDefaultFashionMnistDir, device = "cpu", load;
+    float dropout = 0;
     int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 };
 
@@ -29,6 +30,8 @@ void add_model_flags(CLI::App &cmd, ModelArgs &args, bool with_data) {
     cmd.add_option("model", args.model, "lenet, lenet-modern, mlp, or a model file (.json)")->required();
     cmd.add_option("--activation", args.activation, "Replace every activation: relu, sigmoid or tanh");
     cmd.add_option("--pool", args.pool, "Replace every pooling layer: max or avg");
+    cmd.add_option("--dropout", args.dropout, "Add Dropout(p) after each hidden Linear layer's activation (d2l 5.6)")
+        ->check(CLI::Range(0.0f, 0.99f));
     if (with_data) {
         cmd.add_option("--data", args.data, "Folder with the IDX files (Fashion-MNIST or MNIST)")->capture_default_str();
         cmd.add_option("--device", args.device, "cpu or cuda")->capture_default_str()->check(CLI::IsMember({"cpu", "cuda"}));
@@ -36,7 +39,7 @@ void add_model_flags(CLI::App &cmd, ModelArgs &args, bool with_data) {
     }
 }
 
-Sequential build(const ModelArgs &args) { return make_model(args.model, {args.activation, args.pool}); }
+Sequential build(const ModelArgs &args) { return make_model(args.model, {args.activation, args.pool, args.dropout}); }
 
 void use_threads(int threads) {
     if (threads <= 0) throw Error("--threads must be positive, got " + std::to_string(threads));

@@ -81,7 +81,7 @@ void activation_forward(Tensor &output, const Tensor &input, Activation activati
     const ForwardKernel kernel = activation == Activation::relu    ? k.relu_forward
                                  : activation == Activation::sigmoid ? k.sigmoid_forward
                                                                      : k.tanh_forward;
-    ElementwiseView in(input.raw()), out(output.raw());
+    DenseView in(input.raw()), out(output.raw());
     check_kernel(kernel(in.raw(), out.raw()), op.c_str());
 }
 
@@ -105,7 +105,7 @@ void activation_backward(Tensor *d_input, const Tensor &d_output, const Tensor &
     const BackwardKernel kernel = activation == Activation::relu    ? k.relu_backward
                                   : activation == Activation::sigmoid ? k.sigmoid_backward
                                                                       : k.tanh_backward;
-    ElementwiseView d_out(d_output.raw()), y(output.raw()), d_in(d_input->raw());
+    DenseView d_out(d_output.raw()), y(output.raw()), d_in(d_input->raw());
     check_kernel(kernel(d_out.raw(), y.raw(), d_in.raw()), op.c_str());
 }
 

@@ -103,7 +103,8 @@ Tensor dense_forward(const Tensor &input, const Tensor &weight, const Tensor *bi
 }
 
 void dense_backward(Tensor *d_input, Tensor *d_weight, Tensor *d_bias, const Tensor &d_output, const Tensor &input,
-                    const Tensor &weight, const Tensor &output, Activation activation, Device device) {
+                    const Tensor &weight, const Tensor &output, Activation activation, Device device,
+                    Tensor *workspace) {
     check_activation(activation);
     const Shape shape = dense_output_shape(input.shape(), weight.shape());
     if (d_output.shape() != shape) {
@@ -128,7 +129,8 @@ void dense_backward(Tensor *d_input, Tensor *d_weight, Tensor *d_bias, const Ten
     // d_z = d_output * act'(z), once for all three gradients; d_output itself without activation.
     Tensor d_z_storage;
     if (activation != Activation::none) {
-        d_z_storage = Tensor(shape);
+        const int64_t needed = int64_t(shape[0]) * shape[1];
+        d_z_storage = workspace && workspace->numel() >= needed ? workspace->view(0, shape) : Tensor(shape);
         const BackwardZ backward_z = activation == Activation::relu ? k.relu_backward_z : k.sigmoid_backward_z;
         check_kernel(backward_z(d_output.raw(), output.raw(), d_z_storage.raw()), "dense_backward_z");
     }

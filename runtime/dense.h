@@ -18,8 +18,11 @@ Tensor dense_forward(const Tensor &input, const Tensor &weight, const Tensor *bi
 
 // d_output [N, out], input [N, in] (or 4-D), weight [out, in], output [N, out] (the forward's
 // result, from which act' is taken) -> d_input (shape of input), d_weight [out, in], d_bias [out];
-// each may be null (not computed). Gradients are overwritten.
+// each may be null (not computed). Gradients are overwritten. With a fused activation, d_z =
+// d_output * act'(output) goes to `workspace` (at least N * out elements, on `device`), or to
+// memory allocated here when it is null; a training step passes one so it allocates nothing.
 void dense_backward(Tensor *d_input, Tensor *d_weight, Tensor *d_bias, const Tensor &d_output, const Tensor &input,
-                    const Tensor &weight, const Tensor &output, Activation activation, Device device);
+                    const Tensor &weight, const Tensor &output, Activation activation, Device device,
+                    Tensor *workspace = nullptr);
 
 }  // namespace hnn

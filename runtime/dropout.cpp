@@ -30,7 +30,7 @@ void run(Tensor &result, const Tensor &operand, float p, uint32_t seed, Device d
         throw Error(std::string(op) + ": the result must not share memory with an operand (no in-place)");
     }
     const DropoutKernels &k = for_device(device, cpu_kernels, cuda_kernels);
-    ElementwiseView in(operand.raw()), out(result.raw());
+    DenseView in(operand.raw()), out(result.raw());
     check_kernel(k.dropout(in.raw(), seed, p, out.raw()), op);
 }
 

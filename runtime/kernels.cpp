@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "error.h"
+#include "transfers.h"
 
 namespace hnn {
 
@@ -30,10 +31,14 @@ struct InstallHandler {
 }  // namespace
 
 void check_kernel(int status, const char *kernel) {
+    count_pipeline_call();
     if (status == 0) return;
     std::lock_guard<std::mutex> lock(halide_message_mutex);
     std::string text = std::string("kernel ") + kernel + " failed (Halide error " + std::to_string(status) + ")";
     if (!halide_message.empty()) text += ": " + halide_message;
+    if (halide_message.find("OUT_OF_MEMORY") != std::string::npos) {
+        text += " (out of device memory: try a smaller --batch-size, or --device cpu)";
+    }
     halide_message.clear();
     throw Error(text);
 }

@@ -20,32 +20,40 @@ const Table &for_device(Device device, const Table &cpu, const Table &cuda) {
     return device == Device::cpu ? cpu : cuda;
 }
 
-// Elementwise kernels are 1-D: a tensor of any rank runs through a 1-D view of its whole dense buffer.
-// The view shares the host and device memory; what the kernel does to the view's device state
-// (a device allocation, a copy, the dirty flags) goes back to the tensor's buffer afterwards, so
-// device residency works exactly as if the tensor itself had been passed.
-class ElementwiseView {
+// A dense tensor's buffer seen with fewer dimensions: 1-D over all its elements (elementwise
+// kernels), or 2-D as [rows, elements / rows] when `rows` > 0 (row gathers). The view shares
+// the host and device memory; what the kernel does to the view's device state (a device
+// allocation, a copy, the dirty flags) goes back to the tensor's buffer afterwards, so device
+// residency works exactly as if the tensor itself had been passed.
+class DenseView {
 public:
-    explicit ElementwiseView(halide_buffer_t *tensor) : tensor_(tensor), view_(*tensor) {
+    explicit DenseView(halide_buffer_t *tensor, int rows = 0) : tensor_(tensor), view_(*tensor) {
         int64_t count = 1;
         for (int i = 0; i < tensor->dimensions; ++i) count *= tensor->dim[i].extent;
-        dim_ = halide_dimension_t(0, static_cast<int32_t>(count), 1);
-        view_.dimensions = 1;
-        view_.dim = &dim_;
+        if (rows > 0) {
+            const int32_t row = static_cast<int32_t>(count / rows);
+            dims_[0] = halide_dimension_t(0, row, 1);
+            dims_[1] = halide_dimension_t(0, rows, row);
+            view_.dimensions = 2;
+        } else {
+            dims_[0] = halide_dimension_t(0, static_cast<int32_t>(count), 1);
+            view_.dimensions = 1;
+        }
+        view_.dim = dims_;
     }
-    ~ElementwiseView() {
+    ~DenseView() {
         tensor_->device = view_.device;
         tensor_->device_interface = view_.device_interface;
         tensor_->flags = view_.flags;
     }
-    ElementwiseView(const ElementwiseView &) = delete;
-    ElementwiseView &operator=(const ElementwiseView &) = delete;
+    DenseView(const DenseView &) = delete;
+    DenseView &operator=(const DenseView &) = delete;
     halide_buffer_t *raw() { return &view_; }
 
 private:
     halide_buffer_t *tensor_;
     halide_buffer_t view_;
-    halide_dimension_t dim_;
+    halide_dimension_t dims_[2];
 };
 
 }  // namespace hnn

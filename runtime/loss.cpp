@@ -79,12 +79,18 @@ Labels make_labels(const std::vector<int32_t> &values) {
     return labels;
 }
 
-int softmax_cross_entropy_forward(Tensor &loss, const Tensor &logits, const Labels &labels, Device device) {
+void softmax_cross_entropy_forward(Tensor &loss, Labels &correct, const Tensor &logits, const Labels &labels,
+                                   Device device) {
     check_cross_entropy(logits, labels);
     if (loss.numel() != 1) throw Error("softmax_cross_entropy: loss is " + shape_string(loss.shape()) + ", expected (1,)");
-    Halide::Runtime::Buffer<int32_t> correct(1);
+    if (correct.dimensions() != 1 || correct.dim(0).extent() != 1) throw Error("softmax_cross_entropy: correct must be [1]");
     check_kernel(kernels_for(device).cross_entropy_forward(logits.raw(), raw(labels), loss.raw(), correct.raw_buffer()),
                  "softmax_cross_entropy_forward");
+}
+
+int softmax_cross_entropy_forward(Tensor &loss, const Tensor &logits, const Labels &labels, Device device) {
+    Labels correct(1);
+    softmax_cross_entropy_forward(loss, correct, logits, labels, device);
     if (correct.device_dirty()) correct.copy_to_host();
     return correct(0);
 }

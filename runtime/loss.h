@@ -18,6 +18,10 @@ Labels make_labels(const std::vector<int32_t> &values);
 // logits [N, C], labels [N] -> loss [1] = mean_n(logsumexp(logits_n) - logits_n[label_n]);
 // returns the number of rows whose first argmax equals the label.
 int softmax_cross_entropy_forward(Tensor &loss, const Tensor &logits, const Labels &labels, Device device);
+// The same, leaving the count in `correct` [1] on the device (no copy back: a training step
+// reads its loss and count only when they are printed).
+void softmax_cross_entropy_forward(Tensor &loss, Labels &correct, const Tensor &logits, const Labels &labels,
+                                   Device device);
 struct CrossEntropyResult {
     float loss;
     int correct;

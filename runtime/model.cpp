@@ -228,11 +228,14 @@ void Sequential::plan(int batch) {
     d_activations_ = Arena();
     activations_.place(device_);  // allocate() below puts them on the model's device
     d_activations_.place(device_);
+    int64_t workspace = 1;  // d_z of a dense layer with a fused activation
     for (size_t s = 0; s < steps_.size(); ++s) {
         const Shape shape = with_batch(batch, shapes_[steps_[s].last]);
         activations_.add("step" + std::to_string(s), shape);
         d_activations_.add("step" + std::to_string(s), shape);
+        if (specs_[steps_[s].layer].kind == LayerKind::dense) workspace = std::max(workspace, elements(shape));
     }
+    d_activations_.add("workspace", {static_cast<int>(workspace)});
     activations_.allocate();
     d_activations_.allocate();
 }
@@ -318,7 +321,7 @@ void Sequential::backward(Device device) {
                 break;
             case LayerKind::dense:
                 dense_backward(d_in, &gradients_[step.weight], &gradients_[step.bias], d_out, in, parameters_[step.weight],
-                               out, step.fused, device);
+                               out, step.fused, device, &d_activations_[static_cast<int>(steps_.size())]);
                 break;
             case LayerKind::avg_pool2d:
             case LayerKind::max_pool2d:

@@ -14,5 +14,6 @@
 #include "corr2d.h"
 #include "dense.h"
 #include "dropout.h"
+#include "gather.h"
 #include "loss.h"
 #include "pool2d.h"

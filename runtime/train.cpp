@@ -5,6 +5,8 @@
 #include <cstring>
 #include <random>
 
+#include <HalideRuntimeCuda.h>
+
 #include "error.h"
 #include "ops.h"
 
@@ -18,63 +20,180 @@ std::vector<int> epoch_order(int n, uint64_t seed, int epoch) {
     return order;
 }
 
+namespace {
+
+// Puts a buffer's host contents on `device` and keeps them there (nothing to do on the CPU).
+template <class T>
+void make_resident(Halide::Runtime::Buffer<T> &buffer, Device device) {
+    if (device != Device::cuda) return;
+    require_device(device);
+    if (!buffer.raw_buffer()->device && buffer.device_malloc(halide_cuda_device_interface()) != 0) {
+        throw Error("cannot allocate " + std::to_string(buffer.size_in_bytes()) +
+                    " bytes of CUDA device memory (out of device memory?); use --device cpu");
+    }
+    buffer.set_device_dirty(false);
+    buffer.set_host_dirty(true);
+    if (buffer.copy_to_device(halide_cuda_device_interface()) != 0) throw Error("host-to-device copy failed");
+}
+
+// Reads a device buffer that kernels wrote through views and crops (whose dirty flags the
+// buffer itself never saw) back to the host.
+template <class T>
+void read_back(Halide::Runtime::Buffer<T> &buffer, Device device) {
+    if (device != Device::cuda) return;
+    buffer.set_host_dirty(false);
+    buffer.set_device_dirty(true);
+    if (buffer.copy_to_host() != 0) throw Error("device-to-host copy failed");
+}
+
+Shape with_rows(int n, const Shape &row) {
+    Shape s{n};
+    s.insert(s.end(), row.begin(), row.end());
+    return s;
+}
+
+Labels labels_of(const std::vector<int32_t> &values) {
+    Labels labels(std::max<int>(1, static_cast<int>(values.size())));
+    std::copy(values.begin(), values.end(), labels.data());
+    return labels;
+}
+
+// Evaluation over images already on `device` (a view per batch, no copies but the logits).
+Evaluation evaluate_resident(Sequential &model, const Tensor &images, const std::vector<int32_t> &labels, int batch_size,
+                             Device device) {
+    model.plan(batch_size);
+    model.set_training(false);
+    Evaluation eval;
+    const int classes = model.classes(), size = static_cast<int>(labels.size());
+    eval.confusion.assign(classes, std::vector<int>(classes, 0));
+    const int64_t per = size ? images.numel() / size : 0;
+    double loss_sum = 0;
+    int64_t correct = 0;
+    for (int at = 0; at < size; at += batch_size) {
+        const int n = std::min(batch_size, size - at);
+        Tensor logits = model.forward(images.view(at * per, with_rows(n, model.input_shape())), device);
+        logits.sync_to_host();
+        for (int i = 0; i < n; ++i) {
+            const float *row = logits.data() + int64_t(i) * classes;
+            const int predicted = static_cast<int>(std::max_element(row, row + classes) - row);
+            const int truth = labels[at + i];
+            eval.confusion[truth][predicted] += 1;
+            correct += predicted == truth;
+            double m = row[0], sum = 0;
+            for (int c = 1; c < classes; ++c) m = std::max(m, double(row[c]));
+            for (int c = 0; c < classes; ++c) sum += std::exp(double(row[c]) - m);
+            loss_sum += m + std::log(sum) - row[truth];
+        }
+    }
+    eval.accuracy = size ? double(correct) / size : 0;
+    eval.loss = size ? loss_sum / size : 0;
+    return eval;
+}
+
+}  // namespace
+
 Trainer::Trainer(Sequential &model, const TrainConfig &config)
     : model_(model), config_(config), optimizer_(config.optimizer, model.parameter_count() ? model.parameters().size() : 0) {
     if (config.batch_size <= 0) throw Error("batch size must be positive, got " + std::to_string(config.batch_size));
     if (config.epochs <= 0) throw Error("epochs must be positive, got " + std::to_string(config.epochs));
-    model_.place(config.device);
+    const Device device = config.device;
+    model_.place(device);
     model_.plan(config.batch_size);
-    Shape shape{config.batch_size};
-    shape.insert(shape.end(), model.input_shape().begin(), model.input_shape().end());
-    batch_ = Tensor(shape);
+    batch_ = Tensor(with_rows(config.batch_size, model.input_shape()));
     loss_ = Tensor({1});
-    labels_ = Halide::Runtime::Buffer<int32_t>(config.batch_size);
+    labels_ = Labels(config.batch_size);
+    indices_ = Labels(config.batch_size);
+    correct_ = Labels(1);
+    // Device memory for everything a step writes, so that the views and crops a step takes
+    // share it instead of allocating their own.
+    make_resident(batch_.buffer(), device);
+    make_resident(loss_.buffer(), device);
+    make_resident(labels_, device);
+    make_resident(correct_, device);
 }
 
-void Trainer::gather(const ImageDataset &data, const int *indices, int n) {
-    const int64_t per = batch_.numel() / batch_.dim(0);
-    for (int i = 0; i < n; ++i) {
-        std::memcpy(batch_.data() + i * per, data.images.data() + int64_t(indices[i]) * per, per * sizeof(float));
-        labels_(i) = data.labels[indices[i]];
+Trainer::Resident &Trainer::resident(const ImageDataset &data) {
+    for (Resident &r : resident_) {
+        if (r.source == data.images.data()) return r;
     }
-    // Tell a device copy that the host changed (a no-op on the CPU).
-    batch_.buffer().set_host_dirty();
-    labels_.set_host_dirty();
+    if (data.size() == 0 || data.images.numel() % data.size() != 0) throw Error("a dataset needs images for its labels");
+    Resident r;
+    r.source = data.images.data();
+    r.images = data.images;  // shares the host memory; the device copy is this tensor's
+    r.labels = labels_of(data.labels);
+    make_resident(r.images.buffer(), config_.device);
+    make_resident(r.labels, config_.device);
+    resident_.push_back(std::move(r));
+    return resident_.back();
 }
 
-std::pair<float, int> Trainer::step(const ImageDataset &data, const int *indices, int n) {
-    gather(data, indices, n);
+void Trainer::run_step(const ImageDataset &data, const Labels &order, int n, Tensor &loss, Labels &correct) {
     const Device device = config_.device;
+    const Resident &r = resident(data);
     // Views of the planned memory for this batch size (the last batch of an epoch is smaller).
-    Tensor input = n == batch_.dim(0) ? batch_ : batch_.view(0, [&] { Shape s = batch_.shape(); s[0] = n; return s; }());
-    Halide::Runtime::Buffer<int32_t> labels = n == labels_.dim(0).extent() ? labels_ : labels_.cropped(0, 0, n);
+    Tensor input = n == batch_.dim(0) ? batch_ : batch_.view(0, with_rows(n, model_.input_shape()));
+    Labels labels = n == labels_.dim(0).extent() ? labels_ : labels_.cropped(0, 0, n);
+    gather_rows(input, r.images, order, device);
+    gather_labels(labels, r.labels, order, device);
     model_.set_training(true, optimizer_.steps_taken(), config_.seed);
     const Tensor &logits = model_.forward(input, device);
-    const int correct = softmax_cross_entropy_forward(loss_, logits, labels, device);
+    softmax_cross_entropy_forward(loss, correct, logits, labels, device);
     softmax_cross_entropy_backward(model_.d_logits(), logits, labels, device);
     model_.backward(device);
     optimizer_.step(model_.parameters().flat(), model_.gradients().flat(), device);
+}
+
+std::pair<float, int> Trainer::step(const ImageDataset &data, const int *indices, int n) {
+    if (n < 1 || n > batch_.dim(0)) throw Error("a step takes 1 to " + std::to_string(batch_.dim(0)) + " examples, got " + std::to_string(n));
+    for (int i = 0; i < n; ++i) {
+        if (indices[i] < 0 || indices[i] >= data.size()) throw Error("example index " + std::to_string(indices[i]) + " is outside the dataset");
+        indices_(i) = indices[i];
+    }
+    indices_.set_host_dirty();  // the step's only upload: n indices
+    run_step(data, n == indices_.dim(0).extent() ? indices_ : indices_.cropped(0, 0, n), n, loss_, correct_);
     loss_.sync_to_host();
-    return {loss_.data()[0], correct};
+    if (correct_.device_dirty()) correct_.copy_to_host();
+    return {loss_.data()[0], correct_(0)};
 }
 
 std::vector<EpochMetrics> Trainer::fit(const ImageDataset &train, const ImageDataset &validation,
                                        const ProgressFn &progress, const EpochFn &on_epoch) {
     std::vector<EpochMetrics> history;
+    const Device device = config_.device;
+    const int batch = config_.batch_size, steps = (train.size() + batch - 1) / batch;
+    resident(train);
+    const Resident &valid = resident(validation);
+    if (epoch_losses_.numel() != steps) {
+        epoch_losses_ = Tensor({steps});
+        epoch_correct_ = Labels(steps);
+        make_resident(epoch_losses_.buffer(), device);
+        make_resident(epoch_correct_, device);
+    }
     for (int epoch = epochs_done_ + 1; epoch <= config_.epochs; ++epoch) {
         const auto start = std::chrono::steady_clock::now();
-        const std::vector<int> order = epoch_order(train.size(), config_.seed, epoch);
-        double loss_sum = 0;
-        int64_t correct = 0;
-        for (int at = 0; at < train.size(); at += config_.batch_size) {
-            const int n = std::min(config_.batch_size, train.size() - at);
-            auto [loss, right] = step(train, order.data() + at, n);
-            loss_sum += double(loss) * n;
-            correct += right;
+        order_ = labels_of(epoch_order(train.size(), config_.seed, epoch));
+        make_resident(order_, device);  // once per epoch
+        const TransferCounts before = transfer_counts();
+        for (int s = 0; s < steps; ++s) {
+            const int at = s * batch, n = std::min(batch, train.size() - at);
+            Tensor loss = epoch_losses_.view(s, {1});
+            // Crops share the device memory; the kernels index from 0.
+            Labels correct = epoch_correct_.cropped(0, s, 1).translated(0, -s);
+            run_step(train, order_.cropped(0, at, n).translated(0, -at), n, loss, correct);
             if (progress) progress(at + n, train.size());
         }
+        step_transfers_ = step_transfers_ + (transfer_counts() - before);
+        steps_run_ += steps;
+        read_back(epoch_losses_.buffer(), device);
+        read_back(epoch_correct_, device);
+        double loss_sum = 0;
+        int64_t correct = 0;
+        for (int s = 0; s < steps; ++s) {
+            loss_sum += double(epoch_losses_.data()[s]) * std::min(batch, train.size() - s * batch);
+            correct += epoch_correct_(s);
+        }
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        const Evaluation eval = evaluate(model_, validation, config_.batch_size, config_.device);
+        const Evaluation eval = evaluate_resident(model_, valid.images, validation.labels, batch, device);
         epochs_done_ = epoch;
         EpochMetrics m{epoch, loss_sum / train.size(), double(correct) / train.size(), eval.accuracy, seconds};
         history.push_back(m);
@@ -84,41 +203,9 @@ std::vector<EpochMetrics> Trainer::fit(const ImageDataset &train, const ImageDat
 }
 
 Evaluation evaluate(Sequential &model, const ImageDataset &data, int batch_size, Device device) {
-    model.plan(batch_size);
-    model.set_training(false);
-    Evaluation eval;
-    const int classes = model.classes();
-    eval.confusion.assign(classes, std::vector<int>(classes, 0));
-    Shape shape{batch_size};
-    shape.insert(shape.end(), model.input_shape().begin(), model.input_shape().end());
-    Tensor batch(shape);
-    const int64_t per = batch.numel() / batch_size;
-    double loss_sum = 0;
-    int64_t correct = 0;
-    for (int at = 0; at < data.size(); at += batch_size) {
-        const int n = std::min(batch_size, data.size() - at);
-        std::memcpy(batch.data(), data.images.data() + int64_t(at) * per, size_t(n) * per * sizeof(float));
-        batch.buffer().set_host_dirty();
-        Shape s = shape;
-        s[0] = n;
-        Tensor input = n == batch_size ? batch : batch.view(0, s);
-        Tensor logits = model.forward(input, device);
-        logits.sync_to_host();
-        for (int i = 0; i < n; ++i) {
-            const float *row = logits.data() + int64_t(i) * classes;
-            const int predicted = static_cast<int>(std::max_element(row, row + classes) - row);
-            const int truth = data.labels[at + i];
-            eval.confusion[truth][predicted] += 1;
-            correct += predicted == truth;
-            double m = row[0], sum = 0;
-            for (int c = 1; c < classes; ++c) m = std::max(m, double(row[c]));
-            for (int c = 0; c < classes; ++c) sum += std::exp(double(row[c]) - m);
-            loss_sum += m + std::log(sum) - row[truth];
-        }
-    }
-    eval.accuracy = data.size() ? double(correct) / data.size() : 0;
-    eval.loss = data.size() ? loss_sum / data.size() : 0;
-    return eval;
+    Tensor images = data.images;  // shares the host memory; uploaded once for the whole pass
+    make_resident(images.buffer(), device);
+    return evaluate_resident(model, images, data.labels, batch_size, device);
 }
 
 void Trainer::save(const std::string &path, const std::string &model_name) {

@@ -1,15 +1,22 @@
 // Training and evaluation of an image classifier (Sequential + softmax cross-entropy) on an
 // ImageDataset: minibatches from a per-epoch shuffle of one seed, an optimizer over the
 // parameter arena, metrics per epoch, checkpoints that resume exactly.
+//
+// On CUDA everything stays on the device: the datasets are uploaded once, each epoch's order
+// once per epoch, and a step gathers its batch there, so a step inside fit() copies nothing
+// between host and device; its loss and accuracy count are written to per-epoch device
+// buffers that are read back once, when the epoch's line is printed.
 #pragma once
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "idx.h"
+#include "loss.h"
 #include "model.h"
 #include "optim.h"
 #include "report.h"
+#include "transfers.h"
 
 namespace hnn {
 
@@ -43,6 +50,10 @@ public:
     std::pair<float, int> step(const ImageDataset &data, const int *indices, int n);
 
     int first_epoch() const { return epochs_done_; }
+
+    // Host-device traffic and kernel runs of the training steps fit() ran (evaluation excluded).
+    const TransferCounts &step_transfers() const { return step_transfers_; }
+    int64_t steps_run() const { return steps_run_; }
     Optimizer &optimizer() { return optimizer_; }
 
     // Parameters plus the optimizer state and progress, for --save / --resume.
@@ -50,14 +61,28 @@ public:
     void resume(const std::string &path);
 
 private:
-    void gather(const ImageDataset &data, const int *indices, int n);
+    // A dataset's images and labels on the training device (sharing the host memory).
+    struct Resident {
+        const float *source = nullptr;  // the ImageDataset's host images it was made from
+        Tensor images;
+        Labels labels;
+    };
+    Resident &resident(const ImageDataset &data);
+    // One step on the examples order[0..n) of `data`, writing its loss and count of correct
+    // predictions to `loss` [1] and `correct` [1] where they are (the device on CUDA).
+    void run_step(const ImageDataset &data, const Labels &order, int n, Tensor &loss, Labels &correct);
 
     Sequential &model_;
     TrainConfig config_;
     Optimizer optimizer_;
-    Tensor batch_;
-    Tensor loss_;
-    Halide::Runtime::Buffer<int32_t> labels_;
+    Tensor batch_, loss_;
+    Labels labels_, indices_, correct_;
+    Labels order_;             // this epoch's order, on the device
+    Tensor epoch_losses_;      // [steps per epoch]
+    Labels epoch_correct_;     // [steps per epoch]
+    std::vector<Resident> resident_;
+    TransferCounts step_transfers_;
+    int64_t steps_run_ = 0;
     int epochs_done_ = 0;
 };
 

@@ -39,6 +39,12 @@ echo "kernel checks: $pass passed, $fail failed"
 section "3. LeNet, 2 epochs on CUDA"
 "$hnn" bench train --model lenet --epochs 2 --device cuda --data "$data"
 
+section "3b. one epoch with --stats: bytes moved and kernels run per training step (want 0 B)"
+scratch=$(mktemp -d)
+"$hnn" train lenet --epochs 1 --device cuda --data "$data" --stats \
+  --save "$scratch/lenet.safetensors" --metrics "$scratch/metrics.csv" --plot "$scratch/curves.svg"
+rm -rf "$scratch"
+
 section "4. the same on the CPU, for scale (1 epoch, no PyTorch)"
 "$hnn" bench train --model lenet --epochs 1 --device cpu --data "$data" --no-torch | tail -3
 

@@ -182,7 +182,9 @@ std::vector<EpochMetrics> Trainer::fit(const ImageDataset &train, const ImageDat
             run_step(train, order_.cropped(0, at, n).translated(0, -at), n, loss, correct);
             if (progress) progress(at + n, train.size());
         }
-        step_transfers_ = step_transfers_ + (transfer_counts() - before);
+        last_epoch_transfers_ = transfer_counts() - before;
+        last_epoch_steps_ = steps;
+        step_transfers_ = step_transfers_ + last_epoch_transfers_;
         steps_run_ += steps;
         read_back(epoch_losses_.buffer(), device);
         read_back(epoch_correct_, device);

@@ -51,9 +51,12 @@ public:
 
     int first_epoch() const { return epochs_done_; }
 
-    // Host-device traffic and kernel runs of the training steps fit() ran (evaluation excluded).
+    // Host-device traffic and kernel runs of the training steps fit() ran (evaluation and the
+    // once-per-epoch uploads and read-backs excluded): all of them, and the last epoch's.
     const TransferCounts &step_transfers() const { return step_transfers_; }
     int64_t steps_run() const { return steps_run_; }
+    const TransferCounts &last_epoch_transfers() const { return last_epoch_transfers_; }
+    int last_epoch_steps() const { return last_epoch_steps_; }
     Optimizer &optimizer() { return optimizer_; }
 
     // Parameters plus the optimizer state and progress, for --save / --resume.
@@ -81,8 +84,9 @@ private:
     Tensor epoch_losses_;      // [steps per epoch]
     Labels epoch_correct_;     // [steps per epoch]
     std::vector<Resident> resident_;
-    TransferCounts step_transfers_;
+    TransferCounts step_transfers_, last_epoch_transfers_;
     int64_t steps_run_ = 0;
+    int last_epoch_steps_ = 0;
     int epochs_done_ = 0;
 };
 

@@ -91,6 +91,7 @@ void add_train(CLI::App &app) {
         float lr = 0.1f, momentum = 0, weight_decay = 0;
         std::string optimizer = "sgd", save, resume, metrics, plot;
         uint64_t seed = 0;
+        bool stats = false;
     };
     auto args = std::make_shared<Args>();
     add_model_flags(*cmd, *args, true);
@@ -106,6 +107,7 @@ void add_train(CLI::App &app) {
     cmd->add_option("--metrics", args->metrics, "Per-epoch metrics CSV [default: runs/MODEL/metrics.csv]");
     cmd->add_option("--plot", args->plot, "Training curves SVG [default: runs/MODEL/curves.svg]");
     cmd->add_option("--limit", args->limit, "Train on the first N training images only (0: all)");
+    cmd->add_flag("--stats", args->stats, "After each epoch, print bytes moved between host and device and kernels run per step");
     cmd->callback([args] {
         use_threads(args->threads);
         const Device device = parse_device(args->device);
@@ -154,6 +156,10 @@ void add_train(CLI::App &app) {
             std::printf("epoch %2d/%d  train loss %.4f  train acc %.3f  val acc %.3f  %.2f s  (%.0f img/s)\n", m.epoch,
                         config.epochs, m.train_loss, m.train_accuracy, m.validation_accuracy, m.seconds,
                         train.size() / m.seconds);
+            if (args->stats) {
+                std::printf("  per step (%d steps): %s\n", trainer.last_epoch_steps(),
+                            describe_transfers(trainer.last_epoch_transfers(), trainer.last_epoch_steps()).c_str());
+            }
             std::fflush(stdout);
             history.push_back(m);
             make_parent_dir(save);

@@ -45,6 +45,12 @@ scratch=$(mktemp -d)
   --save "$scratch/lenet.safetensors" --metrics "$scratch/metrics.csv" --plot "$scratch/curves.svg"
 rm -rf "$scratch"
 
+section "3c. house prices: k-fold of the linear model and the MLP on CUDA"
+ames="$data/ames"; [[ -d $ames ]] || ames="$here/../data/ames"
+for model in linear mlp; do
+  "$hnn" kfold house-prices --model $model --device cuda --train "$ames/train.csv.gz" --test "$ames/test.csv.gz" | tail -2
+done
+
 section "4. the same on the CPU, for scale (1 epoch, no PyTorch)"
 "$hnn" bench train --model lenet --epochs 1 --device cpu --data "$data" --no-torch | tail -3
 

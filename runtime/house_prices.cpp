@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "ops.h"
+#include "resident.h"
 #include "train.h"
 
 namespace hnn {
@@ -160,27 +161,33 @@ std::vector<LayerSpec> regression_layers(const KFoldConfig &config) {
     return layers;
 }
 
-// Rows `rows` of `source` [n, F] copied into `dest` [>= rows.size(), F].
-void gather_rows(Tensor &dest, const Tensor &source, const int *rows, int n) {
-    const int64_t F = source.dim(1);
-    for (int i = 0; i < n; ++i) std::memcpy(dest.data() + i * F, source.data() + int64_t(rows[i]) * F, F * sizeof(float));
-    dest.buffer().set_host_dirty();
+Labels labels_of(const std::vector<int> &values) {
+    Labels labels(std::max<int>(1, static_cast<int>(values.size())));
+    std::copy(values.begin(), values.end(), labels.data());
+    return labels;
 }
 
-// Mean squared error of the model on `rows` of (features, labels), in batches.
+// Mean squared error of the model on `rows` of (features, labels) resident on `device`, in batches.
 double mean_squared_error(Sequential &model, const Tensor &features, const Tensor &labels, const std::vector<int> &rows,
                           int batch, Device device) {
     model.set_training(false);
-    Tensor x({batch, features.dim(1)});
+    model.plan(batch);
+    Tensor x({batch, features.dim(1)}), y({batch, 1});
+    Labels order = labels_of(rows);
+    make_resident(order, device);
     double sse = 0;
     for (size_t at = 0; at < rows.size(); at += batch) {
         const int n = static_cast<int>(std::min<size_t>(batch, rows.size() - at));
-        gather_rows(x, features, rows.data() + at, n);
+        const Labels picked = order.cropped(0, static_cast<int>(at), n).translated(0, -static_cast<int>(at));
         Tensor input = n == batch ? x : x.view(0, {n, features.dim(1)});
+        Tensor target = n == batch ? y : y.view(0, {n, 1});
+        gather_rows(input, features, picked, device);
+        gather_rows(target, labels, picked, device);
         Tensor prediction = model.forward(input, device);
         prediction.sync_to_host();
+        target.sync_to_host();
         for (int i = 0; i < n; ++i) {
-            const double d = double(prediction.data()[i]) - labels.data()[rows[at + i]];
+            const double d = double(prediction.data()[i]) - target.data()[i];
             sse += d * d;
         }
     }
@@ -194,6 +201,10 @@ std::vector<FoldResult> k_fold(const HouseData &data, const KFoldConfig &config,
     std::vector<int> order(n);
     std::iota(order.begin(), order.end(), 0);
     if (config.shuffle) order = epoch_order(n, config.seed, 0);
+    // The whole training set goes to the device once (they share the host memory).
+    Tensor features = data.train_features, labels = data.train_labels;
+    make_resident(features.buffer(), config.device);
+    make_resident(labels.buffer(), config.device);
     std::vector<FoldResult> results;
     for (auto [begin, end] : fold_bounds(n, config.k)) {
         std::vector<int> train_rows, valid_rows;
@@ -201,22 +212,28 @@ std::vector<FoldResult> k_fold(const HouseData &data, const KFoldConfig &config,
         Sequential model(regression_layers(config), {F});
         model.initialize(config.seed + results.size(),
                          config.model == "linear" ? Sequential::Init::normal : Sequential::Init::pytorch_default);
+        model.place(config.device);
         model.plan(config.batch_size);
         Optimizer optimizer(config.optimizer, model.parameters().size());
-        Tensor x({config.batch_size, F}), y({config.batch_size, 1}), loss({1});
+        // The batch memory lives on the device; each step gathers its rows there.
+        Tensor x({config.batch_size, F}), y({config.batch_size, 1});
+        make_resident(x.buffer(), config.device);
+        make_resident(y.buffer(), config.device);
         uint64_t step = 0;
         const int m = static_cast<int>(train_rows.size());
         for (int epoch = 1; epoch <= config.epochs; ++epoch) {
             const std::vector<int> shuffled = epoch_order(m, config.seed + 1000 * results.size(), epoch);
-            std::vector<int> batch_rows(config.batch_size);
+            std::vector<int> epoch_rows(m);
+            for (int i = 0; i < m; ++i) epoch_rows[i] = train_rows[shuffled[i]];
+            Labels epoch_order_rows = labels_of(epoch_rows);
+            make_resident(epoch_order_rows, config.device);  // once per epoch
             for (int at = 0; at < m; at += config.batch_size) {
                 const int b = std::min(config.batch_size, m - at);
-                for (int i = 0; i < b; ++i) batch_rows[i] = train_rows[shuffled[at + i]];
-                gather_rows(x, data.train_features, batch_rows.data(), b);
-                for (int i = 0; i < b; ++i) y.data()[i] = data.train_labels.data()[batch_rows[i]];
-                y.buffer().set_host_dirty();
+                const Labels picked = epoch_order_rows.cropped(0, at, b).translated(0, -at);
                 Tensor input = b == config.batch_size ? x : x.view(0, {b, F});
                 Tensor target = b == config.batch_size ? y : y.view(0, {b, 1});
+                gather_rows(input, features, picked, config.device);
+                gather_rows(target, labels, picked, config.device);
                 model.set_training(true, step++, config.seed + results.size());
                 const Tensor &prediction = model.forward(input, config.device);
                 mse_backward(model.d_logits(), prediction, target, config.device);
@@ -224,8 +241,8 @@ std::vector<FoldResult> k_fold(const HouseData &data, const KFoldConfig &config,
                 optimizer.step(model.parameters().flat(), model.gradients().flat(), config.device);
             }
         }
-        results.push_back({mean_squared_error(model, data.train_features, data.train_labels, train_rows, config.batch_size, config.device),
-                           mean_squared_error(model, data.train_features, data.train_labels, valid_rows, config.batch_size, config.device)});
+        results.push_back({mean_squared_error(model, features, labels, train_rows, config.batch_size, config.device),
+                           mean_squared_error(model, features, labels, valid_rows, config.batch_size, config.device)});
         if (!std::isfinite(results.back().train_log_mse) || !std::isfinite(results.back().validation_log_mse)) {
             throw Error("fold " + std::to_string(results.size()) + " diverged (log mse is not finite) with " +
                         config.optimizer.name + " lr " + std::to_string(config.optimizer.lr) + ": lower --lr");

@@ -1,6 +1,7 @@
 // Whole training steps on the device under test: one step of every model gives the CPU's
 // parameters within the ops' tolerances, and inside an epoch a step moves nothing between host
 // and device (datasets resident, the order uploaded per epoch, the loss read back per epoch).
+#include "house_prices.h"
 #include "models.h"
 #include "ops.h"
 #include "optim.h"
@@ -128,5 +129,32 @@ TEST_CASE("inside a training epoch a step copies nothing between host and device
         CHECK(epoch.cuda_launches >= epoch.pipeline_calls);
     } else {
         CHECK(epoch.cuda_launches == 0);
+    }
+}
+
+TEST_CASE("k-fold of the house-price MLP with dropout on the device gives the CPU's log mse") {
+    std::mt19937 rng(84);
+    HouseData data;
+    data.train_features = test::random_tensor({120, 12}, rng);
+    data.train_labels = Tensor({120, 1});
+    for (int i = 0; i < 120; ++i) {
+        data.train_labels.data()[i] = 12.0f + 0.3f * data.train_features.data()[i * 12] - 0.2f * data.train_features.data()[i * 12 + 5];
+    }
+    KFoldConfig config;
+    config.model = "mlp";
+    config.hidden = 16;
+    config.dropout = 0.1f;
+    config.epochs = 3;
+    config.batch_size = 32;
+    config.optimizer.name = "adam";
+    config.optimizer.lr = 0.01f;
+    const std::vector<FoldResult> cpu = k_fold(data, config);
+    config.device = test::device();
+    const std::vector<FoldResult> device = k_fold(data, config);
+    REQUIRE(device.size() == cpu.size());
+    for (size_t f = 0; f < cpu.size(); ++f) {
+        INFO("fold " << f << ": cpu " << cpu[f].validation_log_mse << ", device " << device[f].validation_log_mse);
+        CHECK(std::fabs(device[f].validation_log_mse - cpu[f].validation_log_mse) <= 1e-4 + 1e-3 * cpu[f].validation_log_mse);
+        CHECK(std::fabs(device[f].train_log_mse - cpu[f].train_log_mse) <= 1e-4 + 1e-3 * cpu[f].train_log_mse);
     }
 }

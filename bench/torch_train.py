@@ -37,6 +37,7 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--device", default="cpu")
     p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
+    p.add_argument("--seed", type=int, default=0)
     a = p.parse_args()
     try:
         import torch
@@ -45,7 +46,7 @@ def main():
         print(json.dumps({"error": f"torch is not importable ({e})"}))
         return
     torch.set_num_threads(a.threads)
-    torch.manual_seed(0)
+    torch.manual_seed(a.seed)
     device = torch.device(a.device)
     d = pathlib.Path(a.data)
     x = torch.from_numpy(read_idx(d / "train-images-idx3-ubyte.gz").astype("float32") / 255).reshape(-1, 1, 28, 28).to(device)

@@ -273,14 +273,25 @@ public:
 
     Var x{"x"}, y{"y"}, c{"c"}, n{"n"};
     Func upsampled{"upsampled"}, weights{"weights"}, acc{"acc"}, wide{"wide"};
-    RDom r;
+    RDom r, scatter;
 
     void generate() {
         Func d_z_f("d_z_f");
         d_z_f(x, y, c, n) = activation_gradient(output(x, y, c, n), d_output(x, y, c, n), activation);
         Func dz = BoundaryConditions::constant_exterior(d_z_f, 0.0f, {{0, d_output.dim(0).extent()}, {0, d_output.dim(1).extent()},
                                                                      {0, d_output.dim(2).extent()}, {0, d_output.dim(3).extent()}});
-        upsampled(x, y, c, n) = select(x % stride_w == 0 && y % stride_h == 0, dz(x / stride_w, y / stride_h, c, n), 0.0f);
+        if (get_target().has_gpu_feature()) {
+            upsampled(x, y, c, n) = select(x % stride_w == 0 && y % stride_h == 0, dz(x / stride_w, y / stride_h, c, n), 0.0f);
+        } else {
+            // x86: a zeroed plane, then d_z written into it (dense stores at unit stride). Read
+            // through the boundary condition instead, every vector of the plane straddled d_z's
+            // edge (LeNet c2: an 18-wide plane around a 10-wide d_z), so the clamped loads ran as
+            // scalar loops or extracted gathers (35-65% of lenet-c2's d_input time).
+            RDom rz(0, d_output.dim(0).extent(), 0, d_output.dim(1).extent(), "rz");
+            upsampled(x, y, c, n) = 0.0f;
+            upsampled(rz.x * stride_w, rz.y * stride_h, c, n) = d_z_f(rz.x, rz.y, c, n);
+            scatter = rz;
+        }
         weights(c, x, y, n) = weight(x, y, c, n);  // (ci, kx, ky, co): input channel innermost
         r = RDom(0, weight.dim(0).extent(), 0, weight.dim(1).extent(), 0, weight.dim(3).extent(), "r");
         acc(x, y, c, n) = 0.0f;
@@ -307,12 +318,17 @@ public:
         } else {
             const DirectTiles tiles{hnn_gen::vector_lanes(get_target(), vector_width), channel_vectors, cvec_x, cvec_y, xvec_c, xvec_y,
                                     wide_rows};
-            // Unit stride: no integer division per element (it does not vectorize).
-            upsampled.specialize(stride_h == 1 && stride_w == 1 && activation == 2);
-            upsampled.specialize(stride_h == 1 && stride_w == 1);
             schedule_direct_x86(d_input, wide, acc, upsampled, weights, r, d_input.dim(0).extent(), d_input.dim(1).extent(),
                                 d_input.dim(2).extent(), weight.dim(0).extent(), weight.dim(1).extent(), Internal::const_true(),
                                 tiles, x, y, c, n);
+            // Unit stride: dense rows of d_z, whole and partial vectors (LeNet c2's are 10 wide).
+            // No race: the columns rz.x * stride_w are distinct for any stride >= 1 (the runtime
+            // rejects others), which Halide cannot prove for a run-time stride.
+            Stage scatter_rows = upsampled.update();
+            scatter_rows.specialize(stride_w == 1 && activation == 2)
+                .allow_race_conditions()
+                .vectorize(scatter.x, tiles.lanes / 2, TailStrategy::GuardWithIf);
+            scatter_rows.specialize(stride_w == 1).allow_race_conditions().vectorize(scatter.x, tiles.lanes / 2, TailStrategy::GuardWithIf);
         }
     }
 };
@@ -425,7 +441,9 @@ public:
         partial.update().specialize(unit && channels_tiled).unroll(n, tile_co);
         partial.update().specialize(channels_tiled).unroll(n, tile_co);
         padded.compute_root().parallel(n).vectorize(x, L);
-        dz_wide.compute_root().parallel(n).vectorize(x, L);
+        // d_z per chunk and output-channel tile, right before the reduction that reads it (from
+        // L2): compute_root wrote and re-read a whole d_z (2.75 MB at lenet-c1) through memory.
+        dz_wide.compute_at(chunk_sum, co).vectorize(x, L);
         dz_wide.specialize(activation == 2);  // sigmoid, LeNet's: no per-element select
         dz_wide.specialize(activation == 0);
     }
@@ -501,19 +519,19 @@ public:
             .vectorize(coi)
             .unroll(xi)
             .unroll(yi)
-            .fuse(ci, k, ci)
-            .parallel(ci);
+            .parallel(k);
         chunk_sum.split(co, coo, coi, 1)
             .split(kx, xo, xi, 1)
             .split(ky, yo, yi, 1)
             .reorder(coi, xi, yi, xo, yo, coo, ci, k)
-            .fuse(ci, k, ci)
-            .parallel(ci);
+            .parallel(k);
         acc.compute_at(chunk_sum, xo);
         acc.specialize(tiled).vectorize(co, L).unroll(kx, 5).unroll(ky, 5);
         acc.update().specialize(tiled).reorder(co, kx, ky, r.x, r.y, r.z).vectorize(co, L).unroll(kx, 5).unroll(ky, 5);
         padded.compute_root().parallel(n).vectorize(x, L);
-        dzt.compute_root().parallel(n);
+        // d_z transposed per chunk, read from L2 by all input channels' reductions (compute_root
+        // wrote and re-read the whole batch's through memory).
+        dzt.compute_at(chunk_sum, k);
         dzt.specialize(activation == 2);  // sigmoid, LeNet's: no per-element select
     }
 };

@@ -562,20 +562,22 @@ public:
             .vectorize(coi)
             .unroll(xi)
             .unroll(yi)
-            .parallel(k);
+            .fuse(ci, k, ci)
+            .parallel(ci);
         chunk_sum.split(co, coo, coi, 1)
             .split(kx, xo, xi, 1)
             .split(ky, yo, yi, 1)
             .reorder(coi, xi, yi, xo, yo, coo, ci, k)
-            .parallel(k);
+            .fuse(ci, k, ci)
+            .parallel(ci);
         acc.compute_at(chunk_sum, xo);
         acc.specialize(tiled).vectorize(co, L).unroll(kx, 5).unroll(ky, 5);
         acc.update().specialize(tiled).reorder(co, kx, ky, r.x, r.y, r.z).vectorize(co, L).unroll(kx, 5).unroll(ky, 5);
         padded.compute_root().parallel(n).vectorize(x, L);
         padded.update().parallel(interior.z).vectorize(interior.x, L, TailStrategy::GuardWithIf);
-        // d_z transposed per chunk, read from L2 by all input channels' reductions (compute_root
-        // wrote and re-read the whole batch's through memory).
-        dzt.compute_at(chunk_sum, k);
+        // For the whole batch, before the (input channel, chunk) tasks: computed per chunk and read
+        // by every input channel's task, lenet-c2 went from 0.60 to 0.70 ms (min of 6 runs).
+        dzt.compute_root().parallel(n);
         dzt.specialize(activation == 2);  // sigmoid, LeNet's: no per-element select
     }
 };

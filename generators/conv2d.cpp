@@ -40,10 +40,19 @@ using namespace Halide;
 enum class Act { none, relu, sigmoid };
 const std::map<std::string, Act> kActNames{{"none", Act::none}, {"relu", Act::relu}, {"sigmoid", Act::sigmoid}};
 
-Expr activate(Expr z, Act act) {
+// x86 (fast_reciprocal): sigmoid's 1 / d as the reciprocal estimate refined by one Newton step,
+// r (2 - d r), within a few ulp of the division: vdivps on 16 lanes costs ~10 cycles, as long as
+// lenet-c1's 25 FMAs per output vector (the divisions took ~16% of its forward, perf annotate).
+// exp's argument is clamped to keep d finite (an infinite d would give 0 * inf).
+Expr activate(Expr z, Act act, bool fast_reciprocal) {
     switch (act) {
     case Act::relu: return max(z, 0.0f);
-    case Act::sigmoid: return 1.0f / (1.0f + exp(-z));
+    case Act::sigmoid: {
+        if (!fast_reciprocal) return 1.0f / (1.0f + exp(-z));
+        Expr d = 1.0f + exp(min(-z, 88.0f));
+        Expr estimate = fast_inverse(d);
+        return estimate * (2.0f - d * estimate);
+    }
     default: return z;
     }
 }
@@ -55,6 +64,24 @@ Expr activate(Expr z, Act act) {
 // round trip through memory) cost more than LeNet's d_bias reduction itself (0.65 ms of it).
 Expr activation_gradient(Expr out, Expr grad, Expr activation) {
     return select(activation == 1, select(out > 0.0f, grad, 0.0f), activation == 2, grad * out * (1.0f - out), grad);
+}
+
+// x86: the input zero-extended as a zeroed plane with the input written into it by dense
+// stores (the returned RDom's rows, for the schedule to vectorize). Read through a boundary
+// condition instead, every vector straddling the input's edge (LeNet's 28-wide rows padded to
+// 32, 14-wide rows in 16 lanes) ran as extracted gathers: ~15% of lenet-c1's forward.
+// With images defined, the batch is part of the RDom (interior.z), for a plane computed over a range of
+// images that may run past the batch (d_weight's partial last chunk reads zeros there).
+RDom zero_extended(Func padded, Func input, Expr width, Expr height, Expr images, Var x, Var y, Var c, Var n) {
+    padded(x, y, c, n) = 0.0f;
+    if (!images.defined()) {
+        RDom interior(0, width, 0, height, "interior");
+        padded(interior.x, interior.y, c, n) = input(interior.x, interior.y, c, n);
+        return interior;
+    }
+    RDom interior(0, width, 0, height, 0, images, "interior");
+    padded(interior.x, interior.y, c, interior.z) = input(interior.x, interior.y, c, interior.z);
+    return interior;
 }
 
 // Tile sizes of the direct-convolution schedule (see the file comment).
@@ -206,16 +233,20 @@ public:
 
     Var x{"x"}, y{"y"}, c{"c"}, n{"n"};
     Func padded{"padded"}, weights{"weights"}, acc{"acc"}, wide{"wide"};
-    RDom r;
+    RDom r, interior;
 
     void generate() {
-        padded(x, y, c, n) = BoundaryConditions::constant_exterior(input, 0.0f)(x, y, c, n);
+        if (get_target().has_gpu_feature()) {
+            padded(x, y, c, n) = BoundaryConditions::constant_exterior(input, 0.0f)(x, y, c, n);
+        } else {
+            interior = zero_extended(padded, input, input.dim(0).extent(), input.dim(1).extent(), Expr(), x, y, c, n);
+        }
         weights(c, x, y, n) = weight(x, y, n, c);  // (co, kx, ky, ci): output channel innermost
         r = RDom(0, weight.dim(0).extent(), 0, weight.dim(1).extent(), 0, weight.dim(2).extent(), "r");
         acc(x, y, c, n) = bias(c);
         acc(x, y, c, n) += padded(x * stride_w + r.x - padding_w, y * stride_h + r.y - padding_h, r.z, n) *
                            weights(c, r.x, r.y, r.z);
-        wide(x, y, c, n) = activate(acc(x, y, c, n), activation);
+        wide(x, y, c, n) = activate(acc(x, y, c, n), activation, !get_target().has_gpu_feature());
         output(x, y, c, n) = wide(x, y, c, n);
 
         input.set_estimates({{0, 28}, {0, 28}, {0, 6}, {0, 128}});
@@ -240,6 +271,7 @@ public:
                                 false};
         schedule_direct_x86(output, wide, acc, padded, weights, r, output.dim(0).extent(), output.dim(1).extent(),
                             output.dim(2).extent(), weight.dim(0).extent(), weight.dim(1).extent(), stride_w == 1, tiles, x, y, c, n);
+        padded.update().vectorize(interior.x, tiles.lanes, TailStrategy::GuardWithIf);
     }
 
     void schedule_cuda() {
@@ -273,14 +305,25 @@ public:
 
     Var x{"x"}, y{"y"}, c{"c"}, n{"n"};
     Func upsampled{"upsampled"}, weights{"weights"}, acc{"acc"}, wide{"wide"};
-    RDom r;
+    RDom r, scatter;
 
     void generate() {
         Func d_z_f("d_z_f");
         d_z_f(x, y, c, n) = activation_gradient(output(x, y, c, n), d_output(x, y, c, n), activation);
         Func dz = BoundaryConditions::constant_exterior(d_z_f, 0.0f, {{0, d_output.dim(0).extent()}, {0, d_output.dim(1).extent()},
                                                                      {0, d_output.dim(2).extent()}, {0, d_output.dim(3).extent()}});
-        upsampled(x, y, c, n) = select(x % stride_w == 0 && y % stride_h == 0, dz(x / stride_w, y / stride_h, c, n), 0.0f);
+        if (get_target().has_gpu_feature()) {
+            upsampled(x, y, c, n) = select(x % stride_w == 0 && y % stride_h == 0, dz(x / stride_w, y / stride_h, c, n), 0.0f);
+        } else {
+            // x86: a zeroed plane, then d_z written into it (dense stores at unit stride). Read
+            // through the boundary condition instead, every vector of the plane straddled d_z's
+            // edge (LeNet c2: an 18-wide plane around a 10-wide d_z), so the clamped loads ran as
+            // scalar loops or extracted gathers (35-65% of lenet-c2's d_input time).
+            RDom rz(0, d_output.dim(0).extent(), 0, d_output.dim(1).extent(), "rz");
+            upsampled(x, y, c, n) = 0.0f;
+            upsampled(rz.x * stride_w, rz.y * stride_h, c, n) = d_z_f(rz.x, rz.y, c, n);
+            scatter = rz;
+        }
         weights(c, x, y, n) = weight(x, y, c, n);  // (ci, kx, ky, co): input channel innermost
         r = RDom(0, weight.dim(0).extent(), 0, weight.dim(1).extent(), 0, weight.dim(3).extent(), "r");
         acc(x, y, c, n) = 0.0f;
@@ -307,12 +350,17 @@ public:
         } else {
             const DirectTiles tiles{hnn_gen::vector_lanes(get_target(), vector_width), channel_vectors, cvec_x, cvec_y, xvec_c, xvec_y,
                                     wide_rows};
-            // Unit stride: no integer division per element (it does not vectorize).
-            upsampled.specialize(stride_h == 1 && stride_w == 1 && activation == 2);
-            upsampled.specialize(stride_h == 1 && stride_w == 1);
             schedule_direct_x86(d_input, wide, acc, upsampled, weights, r, d_input.dim(0).extent(), d_input.dim(1).extent(),
                                 d_input.dim(2).extent(), weight.dim(0).extent(), weight.dim(1).extent(), Internal::const_true(),
                                 tiles, x, y, c, n);
+            // Unit stride: dense rows of d_z, whole and partial vectors (LeNet c2's are 10 wide).
+            // No race: the columns rz.x * stride_w are distinct for any stride >= 1 (the runtime
+            // rejects others), which Halide cannot prove for a run-time stride.
+            Stage scatter_rows = upsampled.update();
+            scatter_rows.specialize(stride_w == 1 && activation == 2)
+                .allow_race_conditions()
+                .vectorize(scatter.x, tiles.lanes / 2, TailStrategy::GuardWithIf);
+            scatter_rows.specialize(stride_w == 1).allow_race_conditions().vectorize(scatter.x, tiles.lanes / 2, TailStrategy::GuardWithIf);
         }
     }
 };
@@ -355,7 +403,12 @@ public:
         Expr chunk = gpu ? batch : min(batch, int(batch_chunk));  // images per chunk
         Expr chunks = (batch + chunk - 1) / chunk;
         Func padded("padded"), dz_wide("dz_wide"), partial("partial"), chunk_sum("chunk_sum");
-        padded(x, y, c, n) = BoundaryConditions::constant_exterior(input, 0.0f)(x, y, c, n);
+        RDom interior;
+        if (gpu) {
+            padded(x, y, c, n) = BoundaryConditions::constant_exterior(input, 0.0f)(x, y, c, n);
+        } else {
+            interior = zero_extended(padded, input, input.dim(0).extent(), input.dim(1).extent(), input.dim(3).extent(), x, y, c, n);
+        }
         Expr xc = min(x, out_w - 1), nc = min(n, batch - 1);
         // Zero past the row's end (whole vectors) and past the batch (a partial last chunk).
         dz_wide(x, y, c, n) = select(x < out_w && n < batch,
@@ -425,7 +478,10 @@ public:
         partial.update().specialize(unit && channels_tiled).unroll(n, tile_co);
         partial.update().specialize(channels_tiled).unroll(n, tile_co);
         padded.compute_root().parallel(n).vectorize(x, L);
-        dz_wide.compute_root().parallel(n).vectorize(x, L);
+        padded.update().parallel(interior.z).vectorize(interior.x, L, TailStrategy::GuardWithIf);
+        // d_z per chunk and output-channel tile, right before the reduction that reads it (from
+        // L2): compute_root wrote and re-read a whole d_z (2.75 MB at lenet-c1) through memory.
+        dz_wide.compute_at(chunk_sum, co).vectorize(x, L);
         dz_wide.specialize(activation == 2);  // sigmoid, LeNet's: no per-element select
         dz_wide.specialize(activation == 0);
     }
@@ -457,7 +513,12 @@ public:
         Expr chunk = gpu ? batch : min(batch, int(batch_chunk));
         Expr chunks = (batch + chunk - 1) / chunk;
         Func padded("padded"), dzt("dzt"), acc("acc"), chunk_sum("chunk_sum");
-        padded(x, y, c, n) = BoundaryConditions::constant_exterior(input, 0.0f)(x, y, c, n);
+        RDom interior;
+        if (gpu) {
+            padded(x, y, c, n) = BoundaryConditions::constant_exterior(input, 0.0f)(x, y, c, n);
+        } else {
+            interior = zero_extended(padded, input, input.dim(0).extent(), input.dim(1).extent(), input.dim(3).extent(), x, y, c, n);
+        }
         Expr nc = min(n, batch - 1);
         dzt(c, x, y, n) = select(n < batch, activation_gradient(output(x, y, c, nc), d_output(x, y, c, nc), activation), 0.0f);
         RDom r(0, out_w, 0, out_h, 0, chunk, "r");
@@ -513,6 +574,9 @@ public:
         acc.specialize(tiled).vectorize(co, L).unroll(kx, 5).unroll(ky, 5);
         acc.update().specialize(tiled).reorder(co, kx, ky, r.x, r.y, r.z).vectorize(co, L).unroll(kx, 5).unroll(ky, 5);
         padded.compute_root().parallel(n).vectorize(x, L);
+        padded.update().parallel(interior.z).vectorize(interior.x, L, TailStrategy::GuardWithIf);
+        // For the whole batch, before the (input channel, chunk) tasks: computed per chunk and read
+        // by every input channel's task, lenet-c2 went from 0.60 to 0.70 ms (min of 6 runs).
         dzt.compute_root().parallel(n);
         dzt.specialize(activation == 2);  // sigmoid, LeNet's: no per-element select
     }

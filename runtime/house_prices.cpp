@@ -161,19 +161,13 @@ std::vector<LayerSpec> regression_layers(const KFoldConfig &config) {
     return layers;
 }
 
-Labels labels_of(const std::vector<int> &values) {
-    Labels labels(std::max<int>(1, static_cast<int>(values.size())));
-    std::copy(values.begin(), values.end(), labels.data());
-    return labels;
-}
-
 // Mean squared error of the model on `rows` of (features, labels) resident on `device`, in batches.
 double mean_squared_error(Sequential &model, const Tensor &features, const Tensor &labels, const std::vector<int> &rows,
                           int batch, Device device) {
     model.set_training(false);
     model.plan(batch);
     Tensor x({batch, features.dim(1)}), y({batch, 1});
-    Labels order = labels_of(rows);
+    Labels order = make_labels(rows);
     make_resident(order, device);
     double sse = 0;
     for (size_t at = 0; at < rows.size(); at += batch) {
@@ -225,7 +219,7 @@ std::vector<FoldResult> k_fold(const HouseData &data, const KFoldConfig &config,
             const std::vector<int> shuffled = epoch_order(m, config.seed + 1000 * results.size(), epoch);
             std::vector<int> epoch_rows(m);
             for (int i = 0; i < m; ++i) epoch_rows[i] = train_rows[shuffled[i]];
-            Labels epoch_order_rows = labels_of(epoch_rows);
+            Labels epoch_order_rows = make_labels(epoch_rows);
             make_resident(epoch_order_rows, config.device);  // once per epoch
             for (int at = 0; at < m; at += config.batch_size) {
                 const int b = std::min(config.batch_size, m - at);

@@ -27,12 +27,6 @@ Shape with_rows(int n, const Shape &row) {
     return s;
 }
 
-Labels labels_of(const std::vector<int32_t> &values) {
-    Labels labels(std::max<int>(1, static_cast<int>(values.size())));
-    std::copy(values.begin(), values.end(), labels.data());
-    return labels;
-}
-
 // Evaluation over images already on `device` (a view per batch, no copies but the logits).
 Evaluation evaluate_resident(Sequential &model, const Tensor &images, const std::vector<int32_t> &labels, int batch_size,
                              Device device) {
@@ -95,7 +89,7 @@ Trainer::Resident &Trainer::resident(const ImageDataset &data) {
     Resident r;
     r.source = data.images.data();
     r.images = data.images;  // shares the host memory; the device copy is this tensor's
-    r.labels = labels_of(data.labels);
+    r.labels = make_labels(data.labels);
     make_resident(r.images.buffer(), config_.device);
     make_resident(r.labels, config_.device);
     resident_.push_back(std::move(r));
@@ -146,7 +140,7 @@ std::vector<EpochMetrics> Trainer::fit(const ImageDataset &train, const ImageDat
     }
     for (int epoch = epochs_done_ + 1; epoch <= config_.epochs; ++epoch) {
         const auto start = std::chrono::steady_clock::now();
-        order_ = labels_of(epoch_order(train.size(), config_.seed, epoch));
+        order_ = make_labels(epoch_order(train.size(), config_.seed, epoch));
         make_resident(order_, device);  // once per epoch
         const TransferCounts before = transfer_counts();
         for (int s = 0; s < steps; ++s) {

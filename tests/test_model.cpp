@@ -37,6 +37,38 @@ ImageDataset first(const ImageDataset &data, int n) {
 
 void write_text(const std::string &path, const std::string &text) { std::ofstream(path) << text; }
 
+// Backpropagates the cross-entropy of (input, labels) through `model`, then checks the gradient
+// at each flat parameter index in `indices` against a central difference of the loss. Returns
+// the largest numeric gradient seen, so a caller can tell that the check saw real gradients.
+double check_gradients(Sequential &model, const Tensor &input, const Labels &labels, const std::vector<int64_t> &indices) {
+    Tensor loss({1});
+    auto loss_at = [&] {
+        softmax_cross_entropy_forward(loss, model.forward(input, Device::cpu), labels, Device::cpu);
+        loss.sync_to_host();
+        return double(loss.data()[0]);
+    };
+    loss_at();
+    softmax_cross_entropy_backward(model.d_logits(), model.forward(input, Device::cpu), labels, Device::cpu);
+    model.backward(Device::cpu);
+    Tensor &params = model.parameters().flat();
+    const Tensor &grads = model.gradients().flat();
+    double largest = 0;
+    for (int64_t j : indices) {
+        float &x = params.data()[j];
+        const float saved = x, h = 1e-2f;
+        x = saved + h;
+        const double up = loss_at();
+        x = saved - h;
+        const double down = loss_at();
+        x = saved;
+        const double numeric = (up - down) / (2 * h), analytic = grads.data()[j];
+        INFO("flat parameter " << j << ": analytic " << analytic << ", numeric " << numeric);
+        CHECK(std::fabs(analytic - numeric) <= 2e-3 + 2e-2 * std::fabs(numeric));
+        largest = std::max(largest, std::fabs(numeric));
+    }
+    return largest;
+}
+
 }  // namespace
 
 TEST_CASE("LeNet's summary matches d2l 7.6") {
@@ -100,37 +132,15 @@ TEST_CASE("whole-model gradients agree with finite differences of the loss") {
     model.plan(3);
     std::mt19937 rng(2);
     Tensor input = test::random_tensor({3, 2, 8, 8}, rng, 0, 1);
-    auto labels = make_labels({1, 4, 0});
-    Tensor loss({1});
-    auto loss_at = [&] {
-        softmax_cross_entropy_forward(loss, model.forward(input, Device::cpu), labels, Device::cpu);
-        loss.sync_to_host();
-        return double(loss.data()[0]);
-    };
-    loss_at();
-    softmax_cross_entropy_backward(model.d_logits(), model.forward(input, Device::cpu), labels, Device::cpu);
-    model.backward(Device::cpu);
-    Tensor &params = model.parameters().flat();
-    const Tensor &grads = model.gradients().flat();
-    int checked = 0;
+    // Three elements of each of the six parameter tensors: first, middle and last.
+    std::vector<int64_t> indices;
     for (int i = 0; i < model.parameters().count(); ++i) {
         const Tensor &p = model.parameters()[i];
-        const int64_t offset = p.data() - params.data();
-        for (int64_t j : {int64_t(0), p.numel() / 2, p.numel() - 1}) {
-            float &x = params.data()[offset + j];
-            const float saved = x, h = 1e-2f;
-            x = saved + h;
-            const double up = loss_at();
-            x = saved - h;
-            const double down = loss_at();
-            x = saved;
-            const double numeric = (up - down) / (2 * h), analytic = grads.data()[offset + j];
-            INFO(model.parameters().name(i) << "[" << j << "]: analytic " << analytic << ", numeric " << numeric);
-            CHECK(std::fabs(analytic - numeric) <= 2e-3 + 2e-2 * std::fabs(numeric));
-            ++checked;
-        }
+        const int64_t offset = p.data() - model.parameters().flat().data();
+        for (int64_t j : {int64_t(0), p.numel() / 2, p.numel() - 1}) indices.push_back(offset + j);
     }
-    CHECK(checked == 18);  // three elements of each of the six parameter tensors
+    CHECK(indices.size() == 18);
+    CHECK(check_gradients(model, input, make_labels({1, 4, 0}), indices) > 1e-3);
 }
 
 TEST_CASE("Dropout layers: from files and --dropout, masks per step in training, the identity in evaluation") {
@@ -186,33 +196,9 @@ TEST_CASE("Dropout layers: from files and --dropout, masks per step in training,
     model.initialize(1);
     model.plan(4);
     model.set_training(true, 3);
-    auto labels = make_labels({0, 2, 1, 2});
-    Tensor loss({1});
-    auto loss_at = [&] {
-        softmax_cross_entropy_forward(loss, model.forward(input, Device::cpu), labels, Device::cpu);
-        loss.sync_to_host();
-        return double(loss.data()[0]);
-    };
-    loss_at();
-    softmax_cross_entropy_backward(model.d_logits(), model.forward(input, Device::cpu), labels, Device::cpu);
-    model.backward(Device::cpu);
-    Tensor &params = model.parameters().flat();
-    const Tensor &grads = model.gradients().flat();
-    double largest = 0;
-    for (int64_t j = 0; j < params.numel(); j += 97) {
-        float &x = params.data()[j];
-        const float saved = x, h = 1e-2f;
-        x = saved + h;
-        const double up = loss_at();
-        x = saved - h;
-        const double down = loss_at();
-        x = saved;
-        const double numeric = (up - down) / (2 * h), analytic = grads.data()[j];
-        INFO("parameter " << j << ": analytic " << analytic << ", numeric " << numeric);
-        CHECK(std::fabs(analytic - numeric) <= 2e-3 + 2e-2 * std::fabs(numeric));
-        largest = std::max(largest, std::fabs(numeric));
-    }
-    CHECK(largest > 1e-3);  // the check saw real gradients
+    std::vector<int64_t> indices;
+    for (int64_t j = 0; j < model.parameters().flat().numel(); j += 97) indices.push_back(j);
+    CHECK(check_gradients(model, input, make_labels({0, 2, 1, 2}), indices) > 1e-3);
 }
 
 TEST_CASE("LeNet's first 10 SGD steps follow PyTorch's loss trajectory") {

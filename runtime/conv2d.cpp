@@ -110,33 +110,8 @@ Buf bias_or_zeros(const char *op, const Tensor *bias, int channels, Tensor &zero
     return bias->raw();
 }
 
-// A [N, C, H*W] view of a dense [N, C, H, W] tensor's buffer, sharing its host and device
-// memory; what a kernel does to the device side (allocation, dirty bits) is handed back to the
-// tensor when the view goes.
-class FlatView {
-public:
-    explicit FlatView(const Tensor &t) : original_(t.raw()), view_(*original_) {
-        const int plane = t.dim(2) * t.dim(3);
-        dims_[0] = {0, plane, 1, 0};
-        dims_[1] = {0, t.dim(1), plane, 0};
-        dims_[2] = {0, t.dim(0), plane * t.dim(1), 0};
-        view_.dimensions = 3;
-        view_.dim = dims_;
-    }
-    ~FlatView() {
-        original_->device = view_.device;
-        original_->device_interface = view_.device_interface;
-        original_->flags = view_.flags;
-    }
-    FlatView(const FlatView &) = delete;
-    FlatView &operator=(const FlatView &) = delete;
-    Buf raw() { return &view_; }
-
-private:
-    halide_buffer_t *original_;
-    halide_buffer_t view_;
-    halide_dimension_t dims_[3];
-};
+// A [N, C, H*W] view of a dense [N, C, H, W] tensor: what the conv1x1 kernels take.
+DenseView plane_view(const Tensor &t) { return DenseView(t.raw(), {t.dim(0), t.dim(1), t.dim(2) * t.dim(3)}); }
 
 }  // namespace
 
@@ -223,7 +198,7 @@ void conv1x1_forward(Tensor &output, const Tensor &input, const Tensor &weight, 
     expect_shape("conv1x1", "output", output, conv1x1_output_shape(input.shape(), weight.shape()));
     Tensor zeros;
     Buf b = bias_or_zeros("conv1x1", bias, weight.dim(0), zeros);
-    FlatView x(input), y(output);
+    DenseView x = plane_view(input), y = plane_view(output);
     check_kernel(kernels_for(device).conv1x1_forward(x.raw(), weight.raw(), b, y.raw()), "conv1x1_forward");
 }
 
@@ -243,11 +218,11 @@ void conv1x1_backward(Tensor *d_input, Tensor *d_weight, Tensor *d_bias, const T
     const Conv2dKernels &k = kernels_for(device);
     if (d_input) {
         Tensor unused_bias({1});
-        FlatView dz(d_output), dx(*d_input);
+        DenseView dz = plane_view(d_output), dx = plane_view(*d_input);
         check_kernel(k.conv1x1_backward_input(dz.raw(), weight.raw(), unused_bias.raw(), dx.raw()), "conv1x1_backward_input");
     }
     if (d_weight) {
-        FlatView dz(d_output), x(input);
+        DenseView dz = plane_view(d_output), x = plane_view(input);
         check_kernel(k.conv1x1_backward_weight(dz.raw(), x.raw(), d_weight->raw()), "conv1x1_backward_weight");
     }
     if (d_bias) check_kernel(k.backward_bias(d_output.raw(), d_output.raw(), 0, d_bias->raw()), "conv1x1_backward_bias");

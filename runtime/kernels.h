@@ -2,6 +2,8 @@
 // beside its ops (runtime/<family>.cpp): op x device -> function. Generated functions take
 // halide_buffer_t* in the generator's order (inputs, then outputs) and return 0 on success.
 #pragma once
+#include <initializer_list>
+#include <iterator>
 #include <string>
 
 #include <HalideRuntime.h>
@@ -21,23 +23,26 @@ const Table &for_device(Device device, const Table &cpu, const Table &cuda) {
 }
 
 // A dense tensor's buffer seen with fewer dimensions: 1-D over all its elements (elementwise
-// kernels), or 2-D as [rows, elements / rows] when `rows` > 0 (row gathers). The view shares
-// the host and device memory; what the kernel does to the view's device state (a device
-// allocation, a copy, the dirty flags) goes back to the tensor's buffer afterwards, so device
-// residency works exactly as if the tensor itself had been passed.
+// kernels), 2-D as [rows, elements / rows] when `rows` > 0 (row gathers), or any shape of up
+// to three dimensions given outermost first (conv1x1's [N, C, H*W]). The view shares the host
+// and device memory; what the kernel does to the view's device state (a device allocation, a
+// copy, the dirty flags) goes back to the tensor's buffer afterwards, so device residency
+// works exactly as if the tensor itself had been passed.
 class DenseView {
 public:
-    explicit DenseView(halide_buffer_t *tensor, int rows = 0) : tensor_(tensor), view_(*tensor) {
-        int64_t count = 1;
+    explicit DenseView(halide_buffer_t *tensor, int rows = 0)
+        : DenseView(tensor, rows > 0 ? std::initializer_list<int32_t>{rows, -1} : std::initializer_list<int32_t>{-1}) {}
+    // `extents` outermost first; one of them may be -1: whatever the others leave.
+    DenseView(halide_buffer_t *tensor, std::initializer_list<int32_t> extents) : tensor_(tensor), view_(*tensor) {
+        int64_t count = 1, known = 1;
         for (int i = 0; i < tensor->dimensions; ++i) count *= tensor->dim[i].extent;
-        if (rows > 0) {
-            const int32_t row = static_cast<int32_t>(count / rows);
-            dims_[0] = halide_dimension_t(0, row, 1);
-            dims_[1] = halide_dimension_t(0, rows, row);
-            view_.dimensions = 2;
-        } else {
-            dims_[0] = halide_dimension_t(0, static_cast<int32_t>(count), 1);
-            view_.dimensions = 1;
+        for (int32_t e : extents) known *= e > 0 ? e : 1;
+        view_.dimensions = static_cast<int>(extents.size());
+        int32_t stride = 1, d = 0;  // Halide's dimension 0 is the innermost
+        for (auto it = std::rbegin(extents); it != std::rend(extents); ++it, ++d) {
+            const int32_t extent = *it > 0 ? *it : static_cast<int32_t>(count / known);
+            dims_[d] = halide_dimension_t(0, extent, stride);
+            stride *= extent;
         }
         view_.dim = dims_;
     }
@@ -53,7 +58,7 @@ public:
 private:
     halide_buffer_t *tensor_;
     halide_buffer_t view_;
-    halide_dimension_t dims_[2];
+    halide_dimension_t dims_[3];
 };
 
 }  // namespace hnn

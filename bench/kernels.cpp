@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "thread_pool.h"
 #include "bench.h"
 #include "error.h"
 #include "peak.h"
@@ -67,7 +68,7 @@ TorchResults run_torch_peer(const std::vector<BenchCase> &cases, int threads, do
 }
 
 void bench_kernels(const std::string &filter, int threads, double min_seconds, bool with_torch) {
-    halide_set_num_threads(threads);
+    hnn::set_cpu_threads(threads);
     std::printf("Measuring the FP32 FMA peak on %d thread%s...\n", threads, threads == 1 ? "" : "s");
     const double peak = measure_fma_peak_gflops(threads);
     std::printf("peak: %.1f GFLOP/s (FMA chains, widest vectors, %d thread%s)\n\n", peak, threads,

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "thread_pool.h"
 #include "bench.h"
 #include "error.h"
 #include "house_prices.h"
@@ -21,7 +22,7 @@ namespace {
 
 void bench_train(const std::string &model_name, int epochs, int batch, float lr, int threads, const std::string &data,
                  const std::string &device_name, bool with_torch) {
-    halide_set_num_threads(threads);
+    hnn::set_cpu_threads(threads);
     const Device device = parse_device(device_name);
     require_device(device);
     const ImageDataset train = load_mnist_split(data, "train"), test = load_mnist_split(data, "t10k");
@@ -61,7 +62,7 @@ void bench_train(const std::string &model_name, int epochs, int batch, float lr,
 }
 
 void bench_house_prices(const std::string &train_path, const std::string &test_path, int threads, bool with_torch) {
-    halide_set_num_threads(threads);
+    hnn::set_cpu_threads(threads);
     const HouseData data = preprocess_house_prices(read_csv(train_path), read_csv(test_path));
     // Each hnn run beside the peer's run of the same model and hyperparameters.
     struct Run {

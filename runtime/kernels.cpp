@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "error.h"
+#include "thread_pool.h"
 #include "transfers.h"
 
 namespace hnn {
@@ -24,8 +25,12 @@ void capture_halide_error(void *, const char *message) {
     }
 }
 
+// Also installs hnn's parallel-for before any kernel runs.
 struct InstallHandler {
-    InstallHandler() { halide_set_error_handler(capture_halide_error); }
+    InstallHandler() {
+        halide_set_error_handler(capture_halide_error);
+        cpu_threads();
+    }
 } install_handler;
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "thread_pool.h"
 #include "commands.h"
 #include "error.h"
 #include "house_prices.h"
@@ -64,7 +65,7 @@ void add_kfold(CLI::App &app) {
     cmd->add_option("--threads", a->threads, "CPU threads")->capture_default_str();
     cmd->callback([a] {
         const auto start = std::chrono::steady_clock::now();
-        halide_set_num_threads(a->threads);
+        hnn::set_cpu_threads(a->threads);
         a->config.device = parse_device(a->device);
         require_device(a->config.device);
         apply_model_defaults(*a);

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "thread_pool.h"
 #include "commands.h"
 #include "error.h"
 #include "idx.h"
@@ -43,7 +44,7 @@ Sequential build(const ModelArgs &args) { return make_model(args.model, {args.ac
 
 void use_threads(int threads) {
     if (threads <= 0) throw Error("--threads must be positive, got " + std::to_string(threads));
-    halide_set_num_threads(threads);
+    hnn::set_cpu_threads(threads);
 }
 
 void make_parent_dir(const std::string &path) {

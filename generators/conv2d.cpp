@@ -409,10 +409,25 @@ public:
         } else {
             interior = zero_extended(padded, input, input.dim(0).extent(), input.dim(1).extent(), input.dim(3).extent(), x, y, c, n);
         }
-        Expr xc = min(x, out_w - 1), nc = min(n, batch - 1);
-        // Zero past the row's end (whole vectors) and past the batch (a partial last chunk).
-        dz_wide(x, y, c, n) = select(x < out_w && n < batch,
-                                     activation_gradient(output(xc, y, c, nc), d_output(xc, y, c, nc), activation), 0.0f);
+        Expr nc = min(n, batch - 1);
+        // Zero past the row's end (whole vectors) and past the batch (a partial last chunk): a
+        // zeroed plane with the rows written into it. As select(x < out_w, f(min(x, out_w - 1))),
+        // the clamped index turned every vector crossing the row's end into a gather (lenet-c1:
+        // 28-wide rows in 32 lanes; extracts and inserts were ~30% of the kernel, perf annotate).
+        // Only the columns past the row's end are zeroed (a zero pure definition is a memset of
+        // the whole plane, as large as the rows themselves).
+        // CUDA (L = 1, no vectors): the select, inlined into the reduction.
+        RDom rz(0, out_w, 0, out_h, "rz"), tail(out_w, (out_w + L - 1) / L * L - out_w, 0, out_h, "tail");
+        if (gpu) {
+            Expr xc = min(x, out_w - 1);
+            dz_wide(x, y, c, n) = select(x < out_w && n < batch,
+                                         activation_gradient(output(xc, y, c, nc), d_output(xc, y, c, nc), activation), 0.0f);
+        } else {
+            dz_wide(x, y, c, n) = undef<float>();
+            dz_wide(tail.x, tail.y, c, n) = 0.0f;
+            dz_wide(rz.x, rz.y, c, n) =
+                select(n < batch, activation_gradient(output(rz.x, rz.y, c, nc), d_output(rz.x, rz.y, c, nc), activation), 0.0f);
+        }
         RDom r(0, (out_w + L - 1) / L, 0, out_h, 0, chunk, "r");
         Expr ox = r.x * L + u, image = k * chunk + r.z;
         // partial(u, kx, ky, ci, co, chunk): lane u of the chunk's sum
@@ -481,9 +496,11 @@ public:
         padded.update().parallel(interior.z, 8, TailStrategy::GuardWithIf).vectorize(interior.x, L, TailStrategy::GuardWithIf);
         // d_z per chunk and output-channel tile, right before the reduction that reads it (from
         // L2): compute_root wrote and re-read a whole d_z (2.75 MB at lenet-c1) through memory.
-        dz_wide.compute_at(chunk_sum, co).vectorize(x, L);
-        dz_wide.specialize(activation == 2);  // sigmoid, LeNet's: no per-element select
-        dz_wide.specialize(activation == 0);
+        dz_wide.compute_at(chunk_sum, co);
+        dz_wide.update(0).vectorize(tail.x, L, TailStrategy::GuardWithIf);
+        dz_wide.update(1).vectorize(rz.x, L, TailStrategy::GuardWithIf);
+        dz_wide.update(1).specialize(activation == 2);  // sigmoid, LeNet's: no per-element select
+        dz_wide.update(1).specialize(activation == 0);
     }
 };
 

@@ -16,3 +16,16 @@ foreach (mode max avg)
     target_link_libraries(hnn_kernels INTERFACE pool2x2_${mode}_${dir}_cpu)
   endforeach ()
 endforeach ()
+# The backward of a 2x2 pool times the slope of the activation fused into the conv before it
+# (CPU only, as above); runtime/pool2d.cpp's pool2d_backward_activation.
+foreach (mode max avg)
+  foreach (act relu sigmoid)
+    add_halide_library(pool2x2_${mode}_${act}_backward_cpu FROM pool2d.generator
+                       GENERATOR pool2x2_act_backward
+                       FUNCTION_NAME pool2x2_${mode}_${act}_backward_cpu
+                       TARGETS ${HNN_CPU_TARGETS}
+                       USE_RUNTIME hnn_halide_runtime
+                       PARAMS mode=${mode} activation=${act})
+    target_link_libraries(hnn_kernels INTERFACE pool2x2_${mode}_${act}_backward_cpu)
+  endforeach ()
+endforeach ()

@@ -24,7 +24,7 @@ const Table &for_device(Device device, const Table &cpu, const Table &cuda) {
 
 // A dense tensor's buffer seen with fewer dimensions: 1-D over all its elements (elementwise
 // kernels), 2-D as [rows, elements / rows] when `rows` > 0 (row gathers), or any shape of up
-// to three dimensions given outermost first (conv1x1's [N, C, H*W]). The view shares the host
+// to four dimensions given outermost first (conv1x1's [N, C, H*W]). The view shares the host
 // and device memory; what the kernel does to the view's device state (a device allocation, a
 // copy, the dirty flags) goes back to the tensor's buffer afterwards, so device residency
 // works exactly as if the tensor itself had been passed.
@@ -58,7 +58,7 @@ public:
 private:
     halide_buffer_t *tensor_;
     halide_buffer_t view_;
-    halide_dimension_t dims_[3];
+    halide_dimension_t dims_[4];
 };
 
 }  // namespace hnn

@@ -304,6 +304,10 @@ const Tensor &Sequential::layer_output(int index) {
 void Sequential::backward(Device device) {
     if (!last_input_) throw Error("backward() before forward()");
     Views &v = views_for(last_n_);
+    // A pool after a conv with a fused activation writes the conv's d_z = d_y * act'(y) itself
+    // (one pass instead of the conv's three kernels each reading y and d_y); the conv's
+    // backward then runs without its activation. slope_applied: the step whose d_output is d_z.
+    int slope_applied = -1;
     // A step needs d_input only if some step before it has a kernel with parameters or
     // activations to pass the gradient on to (never the first layer).
     for (int s = static_cast<int>(steps_.size()) - 1; s >= 0; --s) {
@@ -317,7 +321,7 @@ void Sequential::backward(Device device) {
         switch (spec.kind) {
             case LayerKind::conv2d:
                 conv2d_backward(d_in, &gradients_[step.weight], &gradients_[step.bias], d_out, in, parameters_[step.weight],
-                                out, conv_params(spec, step.fused), device);
+                                out, conv_params(spec, slope_applied == s ? Activation::none : step.fused), device);
                 break;
             case LayerKind::dense:
                 dense_backward(d_in, &gradients_[step.weight], &gradients_[step.bias], d_out, in, parameters_[step.weight],
@@ -325,7 +329,12 @@ void Sequential::backward(Device device) {
                 break;
             case LayerKind::avg_pool2d:
             case LayerKind::max_pool2d:
-                if (d_in) pool2d_backward(d_in, d_out, in, pool_params(spec), device);
+                if (d_in && specs_[steps_[s - 1].layer].kind == LayerKind::conv2d &&
+                    pool2d_backward_activation(*d_in, d_out, in, pool_params(spec), steps_[s - 1].fused, device)) {
+                    slope_applied = s - 1;
+                } else if (d_in) {
+                    pool2d_backward(d_in, d_out, in, pool_params(spec), device);
+                }
                 break;
             case LayerKind::relu:
             case LayerKind::sigmoid:

@@ -12,8 +12,12 @@
 #include "pool2d_max_forward_cuda.h"
 #include "pool2x2_avg_backward_cpu.h"
 #include "pool2x2_avg_forward_cpu.h"
+#include "pool2x2_avg_relu_backward_cpu.h"
+#include "pool2x2_avg_sigmoid_backward_cpu.h"
 #include "pool2x2_max_backward_cpu.h"
 #include "pool2x2_max_forward_cpu.h"
+#include "pool2x2_max_relu_backward_cpu.h"
+#include "pool2x2_max_sigmoid_backward_cpu.h"
 
 namespace hnn {
 
@@ -87,6 +91,20 @@ Halide::Runtime::Buffer<float> phase_view(const Tensor &t) {
     return host_view(t, {{2, 1}, {s[3] / 2, 2}, {2, s[3]}, {s[0] * s[1] * s[2] / 2, 2 * s[3]}});
 }
 
+// [N, C, H, W] as pairs of rows: (x, row of the pair, pair) over N*C*H / 2 pairs
+Halide::Runtime::Buffer<float> pair_view(const Tensor &t) {
+    const Shape &s = t.shape();
+    return host_view(t, {{s[3], 1}, {2, s[3]}, {s[0] * s[1] * s[2] / 2, 2 * s[3]}});
+}
+
+void check_backward_shapes(const Tensor &d_output, const Tensor &input, const Pool2dParams &params) {
+    const Shape shape = pool2d_output_shape(input.shape(), params);
+    if (d_output.shape() != shape) {
+        throw Error("pool2d: d_output is " + shape_string(d_output.shape()) + " but input " +
+                    shape_string(input.shape()) + " pools to " + shape_string(shape));
+    }
+}
+
 }  // namespace
 
 PoolMode parse_pool_mode(const std::string &name) {
@@ -137,11 +155,7 @@ Tensor pool2d_forward(const Tensor &input, const Pool2dParams &params, Device de
 
 void pool2d_backward(Tensor *d_input, const Tensor &d_output, const Tensor &input, const Pool2dParams &params,
                      Device device) {
-    const Shape shape = pool2d_output_shape(input.shape(), params);
-    if (d_output.shape() != shape) {
-        throw Error("pool2d: d_output is " + shape_string(d_output.shape()) + " but input " +
-                    shape_string(input.shape()) + " pools to " + shape_string(shape));
-    }
+    check_backward_shapes(d_output, input, params);
     if (!d_input) return;
     if (d_input->shape() != input.shape()) {
         throw Error("pool2d: d_input is " + shape_string(d_input->shape()) + ", expected the input's " +
@@ -168,6 +182,28 @@ Tensor pool2d_backward(const Tensor &d_output, const Tensor &input, const Pool2d
     pool2d_backward(&d_input, d_output, input, params, device);
     d_input.sync_to_host();
     return d_input;
+}
+
+bool pool2d_backward_activation(Tensor &d_z, const Tensor &d_output, const Tensor &input, const Pool2dParams &params,
+                                Activation activation, Device device) {
+    check_backward_shapes(d_output, input, params);
+    if (d_z.shape() != input.shape()) {
+        throw Error("pool2d: d_z is " + shape_string(d_z.shape()) + ", expected the input's " + shape_string(input.shape()));
+    }
+    const Pool2dParams p = resolved(params);
+    const bool relu = activation == Activation::relu;
+    if (!(relu || activation == Activation::sigmoid) || !use_pool2x2(p, input, device) || d_output.raw()->device != 0 ||
+        d_z.raw()->device != 0) {
+        return false;
+    }
+    using Kernel = int (*)(halide_buffer_t *, halide_buffer_t *, halide_buffer_t *);
+    // [max][relu]
+    const Kernel kernels[2][2] = {{pool2x2_avg_sigmoid_backward_cpu, pool2x2_avg_relu_backward_cpu},
+                                  {pool2x2_max_sigmoid_backward_cpu, pool2x2_max_relu_backward_cpu}};
+    auto d_out = rows_view(d_output), y = pair_view(input), dz = pair_view(d_z);
+    check_kernel(kernels[p.mode == PoolMode::max][relu](d_out.raw_buffer(), y.raw_buffer(), dz.raw_buffer()),
+                 "pool2x2_act_backward");
+    return true;
 }
 
 }  // namespace hnn

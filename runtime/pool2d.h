@@ -4,6 +4,7 @@
 #include <array>
 #include <string>
 
+#include "activation.h"
 #include "device.h"
 #include "tensor.h"
 
@@ -34,5 +35,14 @@ void pool2d_backward(Tensor *d_input, const Tensor &d_output, const Tensor &inpu
                      Device device);
 Tensor pool2d_backward(const Tensor &d_output, const Tensor &input, const Pool2dParams &params,
                        Device device = Device::cpu);
+
+// The pool's backward times the slope of the activation fused into the conv whose output y =
+// act(z) the pool read (Sequential: conv + sigmoid/relu + pool), in one pass: d_z =
+// pool2d_backward(d_output) * act'(y), so the conv's backward reads d_z alone. Returns false
+// and writes nothing where no fused kernel applies (only 2x2 windows of stride 2 on host
+// memory have one, and only relu and sigmoid); the caller then runs the two steps apart.
+// d_output [N, C, OH, OW], input y [N, C, H, W] -> d_z [N, C, H, W]
+bool pool2d_backward_activation(Tensor &d_z, const Tensor &d_output, const Tensor &input, const Pool2dParams &params,
+                                Activation activation, Device device);
 
 }  // namespace hnn

@@ -143,6 +143,29 @@ TEST_CASE("whole-model gradients agree with finite differences of the loss") {
     CHECK(check_gradients(model, input, make_labels({1, 4, 0}), indices) > 1e-3);
 }
 
+TEST_CASE("whole-model gradients through conv+relu and a 2x2 max pool agree with finite differences") {
+    // The pool's backward applies the conv's relu slope itself (pool2d_backward_activation),
+    // so the conv's backward runs without it; the sigmoid + avg pool pair is checked above.
+    std::vector<LayerSpec> layers(5, LayerSpec{LayerKind::flatten});
+    layers[0] = {LayerKind::conv2d, 3, 0, {3, 3}, {1, 1}, {1, 1}};
+    layers[1] = {LayerKind::relu};
+    layers[2] = {LayerKind::max_pool2d, 0, 0, {2, 2}, {2, 2}, {0, 0}};
+    layers[3] = {LayerKind::flatten};
+    layers[4] = {LayerKind::dense, 0, 5};
+    Sequential model(layers, {2, 8, 8});
+    model.initialize(5);
+    model.plan(3);
+    std::mt19937 rng(6);
+    Tensor input = test::random_tensor({3, 2, 8, 8}, rng, -1, 1);
+    std::vector<int64_t> indices;
+    for (int i = 0; i < model.parameters().count(); ++i) {
+        const Tensor &p = model.parameters()[i];
+        const int64_t offset = p.data() - model.parameters().flat().data();
+        for (int64_t j : {int64_t(0), p.numel() / 3, p.numel() / 2, p.numel() - 1}) indices.push_back(offset + j);
+    }
+    CHECK(check_gradients(model, input, make_labels({2, 0, 4}), indices) > 1e-3);
+}
+
 TEST_CASE("Dropout layers: from files and --dropout, masks per step in training, the identity in evaluation") {
     write_text(scratch("dropout.json"), R"({"input": [20],
  "layers": [

@@ -246,6 +246,43 @@ TEST_CASE("pool2d's 2x2 stride-2 kernels agree with the general kernels") {
     }
 }
 
+TEST_CASE("pool2d backward through a conv's fused activation is the pool's gradient times the slope") {
+    // The fused kernels take 2x2 windows of stride 2 without padding on even H and W (on the
+    // CPU); every other shape, and CUDA, returns false and leaves d_z alone.
+    std::mt19937 rng(15);
+    for (const auto &s : kShapes) {
+        const Shape shape{s[0], s[1], s[2], s[3]};
+        for (PoolMode mode : {PoolMode::max, PoolMode::average}) {
+            const Pool2dParams p = shape_params(s, mode);
+            const bool pool2x2 = s[4] == 2 && s[5] == 2 && (s[6] == 0 || s[6] == 2) && (s[7] == 0 || s[7] == 2) &&
+                                 s[8] == 0 && s[9] == 0 && s[2] % 2 == 0 && s[3] % 2 == 0;
+            for (Activation act : {Activation::sigmoid, Activation::relu}) {
+                // y as the conv's output: sigmoid's in (0, 1), relu's >= 0 with exact zeros; ties for max.
+                Tensor y = test::random_tensor(shape, rng, act == Activation::sigmoid ? 0.0f : -1.0f, 1.0f);
+                std::uniform_int_distribution<int> level(0, 2);
+                for (int64_t i = 0; i < y.numel(); ++i) {
+                    if (act == Activation::relu) y.data()[i] = std::max(y.data()[i], 0.0f);
+                    if (i % 3 == 0) y.data()[i] = 0.25f * static_cast<float>(level(rng));
+                }
+                Tensor d_y = test::random_tensor(pool2d_output_shape(shape, p), rng);
+                Tensor d_z(shape);
+                for (int64_t i = 0; i < d_z.numel(); ++i) d_z.data()[i] = -7.0f;
+                const bool fused = pool2d_backward_activation(d_z, d_y, y, p, act, test::device());
+                INFO(describe(shape, p) << " " << activation_name(act));
+                CHECK(fused == (pool2x2 && test::device() == Device::cpu));
+                if (!fused) {
+                    CHECK(std::all_of(d_z.data(), d_z.data() + d_z.numel(), [](float v) { return v == -7.0f; }));
+                    continue;
+                }
+                test::check_close(d_z, reference::activation_backward(reference::pool2d_backward(d_y, y, p), y, act),
+                                  reference::kPool2dGradientTolerance, describe(shape, p) + " " + activation_name(act));
+            }
+            Tensor d_y = test::random_tensor(pool2d_output_shape(shape, p), rng), d_z(shape);
+            CHECK_FALSE(pool2d_backward_activation(d_z, d_y, d_z, p, Activation::tanh, test::device()));  // not fused
+        }
+    }
+}
+
 TEST_CASE("pool2d rejects bad shapes and parameters, naming them") {
     Tensor x({1, 1, 4, 4});
     CHECK_THROWS_WITH_AS(pool2d_forward(x, pool(PoolMode::max, {3, 3}, {1, 1}, {2, 1}), test::device()),

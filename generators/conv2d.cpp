@@ -84,6 +84,17 @@ RDom zero_extended(Func padded, Func input, Expr width, Expr height, Expr images
     return interior;
 }
 
+// The d_weight kernels' input, zero-extended for the whole batch: on x86 the zeroed plane (the
+// returned RDom writes the input into it), on CUDA read through a boundary condition.
+template <class In>
+RDom zero_extended_batch(Func padded, const In &input, bool gpu, Var x, Var y, Var c, Var n) {
+    if (gpu) {
+        padded(x, y, c, n) = BoundaryConditions::constant_exterior(input, 0.0f)(x, y, c, n);
+        return RDom();
+    }
+    return zero_extended(padded, input, input.dim(0).extent(), input.dim(1).extent(), input.dim(3).extent(), x, y, c, n);
+}
+
 // Tile sizes of the direct-convolution schedule (see the file comment).
 struct DirectTiles {
     int lanes;
@@ -403,12 +414,7 @@ public:
         Expr chunk = gpu ? batch : min(batch, int(batch_chunk));  // images per chunk
         Expr chunks = (batch + chunk - 1) / chunk;
         Func padded("padded"), dz_wide("dz_wide"), partial("partial"), chunk_sum("chunk_sum");
-        RDom interior;
-        if (gpu) {
-            padded(x, y, c, n) = BoundaryConditions::constant_exterior(input, 0.0f)(x, y, c, n);
-        } else {
-            interior = zero_extended(padded, input, input.dim(0).extent(), input.dim(1).extent(), input.dim(3).extent(), x, y, c, n);
-        }
+        RDom interior = zero_extended_batch(padded, input, gpu, x, y, c, n);
         Expr nc = min(n, batch - 1);
         // Zero past the row's end (whole vectors) and past the batch (a partial last chunk): a
         // zeroed plane with the rows written into it. As select(x < out_w, f(min(x, out_w - 1))),
@@ -530,12 +536,7 @@ public:
         Expr chunk = gpu ? batch : min(batch, int(batch_chunk));
         Expr chunks = (batch + chunk - 1) / chunk;
         Func padded("padded"), dzt("dzt"), acc("acc"), chunk_sum("chunk_sum");
-        RDom interior;
-        if (gpu) {
-            padded(x, y, c, n) = BoundaryConditions::constant_exterior(input, 0.0f)(x, y, c, n);
-        } else {
-            interior = zero_extended(padded, input, input.dim(0).extent(), input.dim(1).extent(), input.dim(3).extent(), x, y, c, n);
-        }
+        RDom interior = zero_extended_batch(padded, input, gpu, x, y, c, n);
         Expr nc = min(n, batch - 1);
         dzt(c, x, y, n) = select(n < batch, activation_gradient(output(x, y, c, nc), d_output(x, y, c, nc), activation), 0.0f);
         RDom r(0, out_w, 0, out_h, 0, chunk, "r");

@@ -14,6 +14,20 @@ const std::map<std::string, Mode> kModes{{"max", Mode::max}, {"avg", Mode::avera
 enum class Act { relu, sigmoid };
 const std::map<std::string, Act> kActs{{"relu", Act::relu}, {"sigmoid", Act::sigmoid}};
 
+// The index k = 2 dy + dx of a 2x2 window's first maximum in row-major order (PyTorch's, and
+// the general kernel's running "v > max" scan from -inf); cell(k) is the window's value at k.
+template <class Cell>
+Expr first_max_index_2x2(Cell cell) {
+    Expr best = Expr(-std::numeric_limits<float>::infinity()), index = Expr(0);
+    for (int k = 0; k < 4; ++k) {
+        const Expr v = cell(k);
+        const Expr take = v > best;
+        index = select(take, k, index);
+        best = select(take, v, best);
+    }
+    return index;
+}
+
 // output[n, c, oy, ox] = max or mean over i < kh, j < kw of input[n, c, oy*sh - ph + i, ox*sw - pw + j]
 // shapes: input [N, C, H, W] -> output [N, C, (H + 2ph - kh) / sh + 1, (W + 2pw - kw) / sw + 1]
 // Max pads with -inf (a padded cell never wins), average with 0 and divides by kh*kw.
@@ -367,15 +381,7 @@ public:
         const bool is_max = mode == Mode::max;
         const Expr g = d_output(q, r);
         if (is_max) {
-            const float inf = std::numeric_limits<float>::infinity();
-            Expr best = Expr(-inf), index = Expr(0);
-            for (int k = 0; k < 4; ++k) {
-                const Expr v = input(k % 2, q, k / 2, r);
-                const Expr take = v > best;
-                index = select(take, k, index);
-                best = select(take, v, best);
-            }
-            winner(q, r) = index;
+            winner(q, r) = first_max_index_2x2([&](int k) { return input(k % 2, q, k / 2, r); });
             d_input(p, q, s, r) = select(winner(q, r) == s * 2 + p, g, 0.0f);
         } else {
             d_input(p, q, s, r) = g / 4.0f;
@@ -447,15 +453,7 @@ public:
         const Expr g = d_output(x / 2, r);
         Expr grad;  // the pool's d_input at (x, s, r), as Pool2x2Backward computes it
         if (mode == Mode::max) {
-            const float inf = std::numeric_limits<float>::infinity();
-            Expr best = Expr(-inf), index = Expr(0);
-            for (int k = 0; k < 4; ++k) {
-                const Expr v = y(2 * q + k % 2, k / 2, r);
-                const Expr take = v > best;
-                index = select(take, k, index);
-                best = select(take, v, best);
-            }
-            winner(q, r) = index;
+            winner(q, r) = first_max_index_2x2([&](int k) { return y(2 * q + k % 2, k / 2, r); });
             grad = select(winner(x / 2, r) == s * 2 + x % 2, g, 0.0f);
         } else {
             grad = g / 4.0f;

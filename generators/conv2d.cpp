@@ -536,7 +536,16 @@ public:
         Expr chunk = gpu ? batch : min(batch, int(batch_chunk));
         Expr chunks = (batch + chunk - 1) / chunk;
         Func padded("padded"), dzt("dzt"), acc("acc"), chunk_sum("chunk_sum");
-        RDom interior = zero_extended_batch(padded, input, gpu, x, y, c, n);
+        // x86: each (input channel, chunk) task zero-extends its own images just before reading
+        // them (images past the batch read the last one: their d_z is zero).
+        RDom interior;
+        if (gpu) {
+            interior = zero_extended_batch(padded, input, gpu, x, y, c, n);
+        } else {
+            Func clamped("clamped");
+            clamped(x, y, c, n) = input(x, y, c, min(n, batch - 1));
+            interior = zero_extended(padded, clamped, input.dim(0).extent(), input.dim(1).extent(), Expr(), x, y, c, n);
+        }
         Expr nc = min(n, batch - 1);
         dzt(c, x, y, n) = select(n < batch, activation_gradient(output(x, y, c, nc), d_output(x, y, c, nc), activation), 0.0f);
         RDom r(0, out_w, 0, out_h, 0, chunk, "r");
@@ -591,8 +600,8 @@ public:
         acc.compute_at(chunk_sum, xo);
         acc.specialize(tiled).vectorize(co, L).unroll(kx, 5).unroll(ky, 5);
         acc.update().specialize(tiled).reorder(co, kx, ky, r.x, r.y, r.z).vectorize(co, L).unroll(kx, 5).unroll(ky, 5);
-        padded.compute_root().parallel(n, 8, TailStrategy::GuardWithIf).vectorize(x, L);
-        padded.update().parallel(interior.z, 8, TailStrategy::GuardWithIf).vectorize(interior.x, L, TailStrategy::GuardWithIf);
+        padded.compute_at(chunk_sum, ci).vectorize(x, L);
+        padded.update().vectorize(interior.x, L, TailStrategy::GuardWithIf);
         // For the whole batch, before the (input channel, chunk) tasks: computed per chunk and read
         // by every input channel's task, lenet-c2 went from 0.60 to 0.70 ms (min of 6 runs).
         dzt.compute_root().parallel(n, 8, TailStrategy::GuardWithIf);

@@ -37,6 +37,19 @@ ImageDataset first(const ImageDataset &data, int n) {
 
 void write_text(const std::string &path, const std::string &text) { std::ofstream(path) << text; }
 
+// Flat parameter indices of chosen elements of every parameter tensor: for each tensor, the
+// elements at numel / d for each divisor d (0: the first element), and its last element.
+std::vector<int64_t> sampled_indices(Sequential &model, const std::vector<int> &divisors) {
+    std::vector<int64_t> indices;
+    for (int i = 0; i < model.parameters().count(); ++i) {
+        const Tensor &p = model.parameters()[i];
+        const int64_t offset = p.data() - model.parameters().flat().data();
+        for (int d : divisors) indices.push_back(offset + (d == 0 ? 0 : p.numel() / d));
+        indices.push_back(offset + p.numel() - 1);
+    }
+    return indices;
+}
+
 // Backpropagates the cross-entropy of (input, labels) through `model`, then checks the gradient
 // at each flat parameter index in `indices` against a central difference of the loss. Returns
 // the largest numeric gradient seen, so a caller can tell that the check saw real gradients.
@@ -133,12 +146,7 @@ TEST_CASE("whole-model gradients agree with finite differences of the loss") {
     std::mt19937 rng(2);
     Tensor input = test::random_tensor({3, 2, 8, 8}, rng, 0, 1);
     // Three elements of each of the six parameter tensors: first, middle and last.
-    std::vector<int64_t> indices;
-    for (int i = 0; i < model.parameters().count(); ++i) {
-        const Tensor &p = model.parameters()[i];
-        const int64_t offset = p.data() - model.parameters().flat().data();
-        for (int64_t j : {int64_t(0), p.numel() / 2, p.numel() - 1}) indices.push_back(offset + j);
-    }
+    const std::vector<int64_t> indices = sampled_indices(model, {0, 2});
     CHECK(indices.size() == 18);
     CHECK(check_gradients(model, input, make_labels({1, 4, 0}), indices) > 1e-3);
 }
@@ -157,12 +165,7 @@ TEST_CASE("whole-model gradients through conv+relu and a 2x2 max pool agree with
     model.plan(3);
     std::mt19937 rng(6);
     Tensor input = test::random_tensor({3, 2, 8, 8}, rng, -1, 1);
-    std::vector<int64_t> indices;
-    for (int i = 0; i < model.parameters().count(); ++i) {
-        const Tensor &p = model.parameters()[i];
-        const int64_t offset = p.data() - model.parameters().flat().data();
-        for (int64_t j : {int64_t(0), p.numel() / 3, p.numel() / 2, p.numel() - 1}) indices.push_back(offset + j);
-    }
+    const std::vector<int64_t> indices = sampled_indices(model, {0, 3, 2});
     CHECK(check_gradients(model, input, make_labels({2, 0, 4}), indices) > 1e-3);
 }
 

@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "ops.h"
+#include "torch_random.h"
 
 namespace hnn {
 
@@ -174,26 +175,58 @@ std::vector<SummaryRow> Sequential::summary(int batch) const {
 }
 
 void Sequential::initialize(uint64_t seed, Init init) {
-    std::mt19937_64 rng(seed);
+    if (init == Init::normal) {
+        std::mt19937_64 rng(seed);
+        for (const Step &step : steps_) {
+            if (step.weight < 0) continue;
+            Tensor &w = parameters_[step.weight];
+            for (int64_t j = 0; j < w.numel(); ++j) {  // Box-Muller
+                const double u1 = uniform(rng, 1e-300, 1.0), u2 = uniform(rng, 0.0, 1.0);
+                w.data()[j] = static_cast<float>(0.01 * std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2));
+            }
+            Tensor &b = parameters_[step.bias];
+            std::fill(b.data(), b.data() + b.numel(), 0.0f);
+        }
+        parameters_.upload();
+        return;
+    }
+    // As PyTorch with torch.manual_seed(seed): building the layers draws each one's default
+    // weights and biases in order (nn.Conv2d's and nn.Linear's reset_parameters), and then
+    // d2l's init_cnn redraws every weight Xavier-uniform, again in layer order.
+    TorchRandom random(seed);
+    auto fans = [](const Tensor &w) {
+        const int64_t receptive = w.rank() == 4 ? int64_t(w.dim(2)) * w.dim(3) : 1;
+        return std::pair<double, double>(double(w.dim(1) * receptive), double(w.dim(0) * receptive));
+    };
     for (const Step &step : steps_) {
         if (step.weight < 0) continue;
         Tensor &w = parameters_[step.weight];
         Tensor &b = parameters_[step.bias];
-        const int64_t receptive = w.rank() == 4 ? int64_t(w.dim(2)) * w.dim(3) : 1;
-        const double fan_in = double(w.dim(1)) * receptive, fan_out = double(w.dim(0)) * receptive;
-        const double bound = init == Init::xavier_uniform ? std::sqrt(6.0 / (fan_in + fan_out)) : 1.0 / std::sqrt(fan_in);
-        for (int64_t j = 0; j < w.numel(); ++j) {
-            if (init == Init::normal) {  // Box-Muller
-                const double u1 = uniform(rng, 1e-300, 1.0), u2 = uniform(rng, 0.0, 1.0);
-                w.data()[j] = static_cast<float>(0.01 * std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2));
-            } else {
-                w.data()[j] = static_cast<float>(uniform(rng, -bound, bound));
-            }
+        const double fan_in = fans(w).first;
+        const double a = std::sqrt(5.0), gain = std::sqrt(2.0 / (1 + a * a));  // kaiming_uniform_(a=sqrt(5))
+        const double bound = std::sqrt(3.0) * (gain / std::sqrt(fan_in));
+        random.uniform(w.data(), w.numel(), -bound, bound);
+        random.uniform(b.data(), b.numel(), -1 / std::sqrt(fan_in), 1 / std::sqrt(fan_in));
+    }
+    if (init == Init::xavier_uniform) {
+        for (const Step &step : steps_) {
+            if (step.weight < 0) continue;
+            Tensor &w = parameters_[step.weight];
+            const auto [fan_in, fan_out] = fans(w);
+            const double bound = std::sqrt(3.0) * (1.0 * std::sqrt(2.0 / (fan_in + fan_out)));
+            random.uniform(w.data(), w.numel(), -bound, bound);
         }
-        const double bias_bound = init == Init::normal ? 0.0 : 1.0 / std::sqrt(fan_in);
-        for (int64_t j = 0; j < b.numel(); ++j) b.data()[j] = static_cast<float>(uniform(rng, -bias_bound, bias_bound));
     }
     parameters_.upload();
+}
+
+uint64_t Sequential::initialization_draws() const {
+    uint64_t draws = 0;
+    for (const Step &step : steps_) {
+        if (step.weight < 0) continue;
+        draws += 2 * parameters_[step.weight].numel() + parameters_[step.bias].numel();
+    }
+    return draws;
 }
 
 void Sequential::set_training(bool training, uint64_t step, uint64_t seed) {

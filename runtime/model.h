@@ -60,8 +60,13 @@ public:
         pytorch_default,  // kaiming_uniform(a=sqrt(5)): uniform(-1/sqrt(fan_in), 1/sqrt(fan_in))
         normal,           // N(0, 0.01^2) weights, zero biases
     };
-    // All randomness from `seed`.
+    // All randomness from `seed`. xavier_uniform and pytorch_default draw from PyTorch's
+    // generator exactly as torch.manual_seed(seed), building the layers and (xavier) d2l's
+    // init_cnn do, so `seed` gives the same initial parameters as PyTorch does.
     void initialize(uint64_t seed, Init init = Init::xavier_uniform);
+    // How many draws of PyTorch's generator initialize(seed, Init::xavier_uniform) takes; the
+    // training shuffles continue the stream from there, as a PyTorch script does.
+    uint64_t initialization_draws() const;
 
     // Training mode (PyTorch's model.train()): Dropout layers zero elements with a mask drawn
     // from (seed, step, layer), so the same step draws the same masks again (resume, tests).

@@ -8,6 +8,7 @@
 #include "error.h"
 #include "ops.h"
 #include "resident.h"
+#include "torch_random.h"
 
 namespace hnn {
 
@@ -17,6 +18,12 @@ std::vector<int> epoch_order(int n, uint64_t seed, int epoch) {
     std::mt19937_64 rng(seed * 0x9E3779B97F4A7C15ull + static_cast<uint64_t>(epoch));
     for (int i = n - 1; i > 0; --i) std::swap(order[i], order[rng() % static_cast<uint64_t>(i + 1)]);
     return order;
+}
+
+std::vector<int> torch_epoch_order(int n, uint64_t seed, uint64_t skip, int epoch) {
+    TorchRandom random(seed);
+    random.discard(skip + static_cast<uint64_t>(epoch - 1) * static_cast<uint64_t>(std::max(n - 1, 0)));
+    return random.randperm(n);
 }
 
 namespace {
@@ -140,7 +147,7 @@ std::vector<EpochMetrics> Trainer::fit(const ImageDataset &train, const ImageDat
     }
     for (int epoch = epochs_done_ + 1; epoch <= config_.epochs; ++epoch) {
         const auto start = std::chrono::steady_clock::now();
-        order_ = make_labels(epoch_order(train.size(), config_.seed, epoch));
+        order_ = make_labels(torch_epoch_order(train.size(), config_.seed, model_.initialization_draws(), epoch));
         make_resident(order_, device);  // once per epoch
         const TransferCounts before = transfer_counts();
         for (int s = 0; s < steps; ++s) {

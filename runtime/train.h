@@ -92,6 +92,10 @@ private:
 
 // The permutation of [0, n) that epoch `epoch` (1-based) trains in, from `seed` alone.
 std::vector<int> epoch_order(int n, uint64_t seed, int epoch);
+// The order Trainer takes epoch `epoch` (1-based) in: torch.randperm(n) once per epoch from
+// PyTorch's generator seeded with `seed`, after the `skip` draws that initialized the model,
+// as a PyTorch script that seeds, builds its model and shuffles with randperm does.
+std::vector<int> torch_epoch_order(int n, uint64_t seed, uint64_t skip, int epoch);
 
 Evaluation evaluate(Sequential &model, const ImageDataset &data, int batch_size, Device device);
 

@@ -251,6 +251,30 @@ TEST_CASE("LeNet's first 10 SGD steps follow PyTorch's loss trajectory") {
     }
 }
 
+TEST_CASE("--seed 0 starts from PyTorch's weights and shuffles in PyTorch's order") {
+    // The reference file holds what torch.manual_seed(0), building LeNet and d2l's init_cnn
+    // give, and the first indices of the randperm(60000) that the generator draws next.
+    const std::string path = std::string(HNN_SOURCE_DIR) + "/tests/data/lenet_trajectory.safetensors";
+    const SafetensorsFile reference = load_safetensors(path);
+    Sequential lenet = make_model("lenet");
+    lenet.initialize(0);
+    for (int i = 0; i < lenet.parameters().count(); ++i) {
+        const Tensor &want = reference.tensors.at(lenet.parameters().name(i));
+        const Tensor &got = lenet.parameters()[i];
+        INFO("parameter " << lenet.parameters().name(i));
+        REQUIRE(got.numel() == want.numel());
+        CHECK(std::equal(got.data(), got.data() + got.numel(), want.data()));  // bit for bit
+    }
+    for (int epoch : {1, 2}) {
+        const Tensor &order = reference.tensors.at(epoch == 1 ? "first_epoch_order" : "second_epoch_order");
+        const std::vector<int> ours = torch_epoch_order(60000, 0, lenet.initialization_draws(), epoch);
+        for (int64_t j = 0; j < order.numel(); ++j) {
+            INFO("epoch " << epoch << ", index " << j);
+            REQUIRE(ours[j] == static_cast<int>(order.data()[j]));
+        }
+    }
+}
+
 TEST_CASE("checkpoints round trip exactly and resume equals an uninterrupted run") {
     if (!have_fashion_mnist()) {
         MESSAGE("SKIPPED: Debian's dataset-fashion-mnist is not installed");

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Writes tests/data/lenet_trajectory.safetensors: d2l's LeNet-5 in PyTorch, its initial
-weights (Xavier-uniform as d2l's init_cnn, PyTorch's default biases, torch.manual_seed(0)) and the
-loss of its first 10 SGD steps (lr 0.1, batch 32) on the first 320 Fashion-MNIST training images
-in file order, pixels scaled to [0, 1]. hnn's test loads the same weights, takes the same steps
-and compares the losses.
+weights (Xavier-uniform as d2l's init_cnn, PyTorch's default biases, torch.manual_seed(0)), the
+first 512 indices of the two torch.randperm(60000) that the generator draws next (a training
+script's first two epochs), and the loss of its first 10 SGD steps (lr 0.1, batch 32) on the
+first 320 Fashion-MNIST training images in file order, pixels scaled to [0, 1]. hnn's tests
+check that --seed 0 gives the same weights and orders, and take the same steps from the
+weights and compare the losses.
 
     /path/to/python-with-torch tests/data/make_lenet_trajectory.py [DATA_DIR]
 """
@@ -41,6 +43,9 @@ for m in net:
     if isinstance(m, (nn.Conv2d, nn.Linear)):
         nn.init.xavier_uniform_(m.weight)
 initial = {k: v.detach().clone() for k, v in net.state_dict().items()}
+# The generator goes on to shuffle the first epoch, as a training script's randperm does.
+first_epoch_order = torch.randperm(60000)[:512]
+second_epoch_order = torch.randperm(60000)[:512]
 
 optimizer = torch.optim.SGD(net.parameters(), lr=LR)
 loss_fn = nn.CrossEntropyLoss()
@@ -56,6 +61,8 @@ for step in range(STEPS):
 
 tensors = dict(initial)
 tensors["losses"] = torch.tensor(losses, dtype=torch.float32)
+tensors["first_epoch_order"] = first_epoch_order.to(torch.float32)  # exact below 2^24
+tensors["second_epoch_order"] = second_epoch_order.to(torch.float32)
 header, blobs, offset = {"__metadata__": {"torch": torch.__version__, "batch": str(BATCH), "lr": str(LR)}}, [], 0
 for name, t in tensors.items():
     blob = t.contiguous().numpy().astype("<f4").tobytes()

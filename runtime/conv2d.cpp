@@ -19,6 +19,7 @@
 #include "conv2d_backward_input_cpu.h"
 #include "conv2d_backward_input_cuda.h"
 #include "conv2d_backward_weight_cpu.h"
+#include "conv2d_batch_backward_input_cpu.h"
 #include "conv2d_backward_weight_cuda.h"
 #include "conv2d_channels_backward_weight_cpu.h"
 #include "conv2d_channels_backward_weight_cuda.h"
@@ -77,6 +78,14 @@ int variant(int channels) { return channels >= kChannelVectorsFrom ? 1 : 0; }
 // d_weight over output channels: a vector of them times a whole 5x5 window (LeNet's c2).
 int weight_variant(const Tensor &weight) {
     return weight.dim(0) >= kChannelVectorsFrom && weight.dim(2) == 5 && weight.dim(3) == 5 ? 1 : 0;
+}
+
+// d_input with the batch in the vector lanes (generators/conv2d_batch.cpp): on the CPU, at stride
+// 1, for a few input channels (6 to 15) of narrow images (at most 16 wide) and a batch of at
+// least 16, where the column-vectorized kernel spends half its work on padding (LeNet c2).
+bool batch_lanes_input(Device device, const Tensor &d_input, const Conv2dParams &p) {
+    return device == Device::cpu && p.stride_h == 1 && p.stride_w == 1 && d_input.dim(0) >= 16 && d_input.dim(1) >= 6 &&
+           d_input.dim(1) < kChannelVectorsFrom && d_input.dim(3) <= 16;
 }
 
 const Conv2dKernels &kernels_for(Device device) { return for_device(device, cpu_kernels, cuda_kernels); }
@@ -169,7 +178,10 @@ void conv2d_backward(Tensor *d_input, Tensor *d_weight, Tensor *d_bias, const Te
     const Conv2dKernels &k = kernels_for(device);
     // Without an activation the kernels never read `output`: d_output stands in for it.
     Buf y = act != 0 ? output.raw() : d_output.raw(), dy = d_output.raw();
-    if (d_input) {
+    if (d_input && batch_lanes_input(device, *d_input, p)) {
+        check_kernel(conv2d_batch_backward_input_cpu(y, dy, act, weight.raw(), p.padding_h, p.padding_w, d_input->raw()),
+                     "conv2d_batch_backward_input");
+    } else if (d_input) {
         check_kernel(k.backward_input[variant(weight.dim(1))](y, dy, act, weight.raw(), p.stride_h, p.stride_w, p.padding_h,
                                                               p.padding_w, d_input->raw()),
                      "conv2d_backward_input");

@@ -1,0 +1,8 @@
+# conv2d's d_input with the batch in the vector lanes (CPU only; CUDA runs conv2d_backward_input).
+hnn_generator(conv2d_batch)
+add_halide_library(conv2d_batch_backward_input_cpu FROM conv2d_batch.generator
+                   GENERATOR conv2d_batch_backward_input
+                   FUNCTION_NAME conv2d_batch_backward_input_cpu
+                   TARGETS ${HNN_CPU_TARGETS}
+                   USE_RUNTIME hnn_halide_runtime)
+target_link_libraries(hnn_kernels INTERFACE conv2d_batch_backward_input_cpu)

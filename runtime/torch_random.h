@@ -20,7 +20,8 @@ public:
     float uniform(double from, double to);
     // Tensor.uniform_(from, to) over `count` floats, in memory order.
     void uniform(float *out, int64_t count, double from, double to);
-    // torch.randperm(n) on the CPU: a Fisher-Yates pass from the front (n - 1 draws).
+    // torch.randperm(n) on the CPU: a Fisher-Yates pass from the front (n - 1 draws), PyTorch's
+    // algorithm for n below 2^32 / 20 (any n an int holds here is; larger n it draws differently).
     std::vector<int> randperm(int n);
 
 private:

@@ -139,7 +139,8 @@ std::vector<EpochMetrics> Trainer::fit(const ImageDataset &train, const ImageDat
     const int batch = config_.batch_size, steps = (train.size() + batch - 1) / batch;
     resident(train);
     const Resident &valid = resident(validation);
-    if (epoch_losses_.numel() != steps) {
+    // (A default Tensor has numel() 1, so test the labels: a one-step epoch must allocate too.)
+    if (epoch_correct_.dimensions() != 1 || epoch_correct_.dim(0).extent() != steps) {
         epoch_losses_ = Tensor({steps});
         epoch_correct_ = Labels(steps);
         make_resident(epoch_losses_.buffer(), device);

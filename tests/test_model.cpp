@@ -335,6 +335,25 @@ TEST_CASE("a short LeNet run on 2,000 images learns") {
     CHECK(history.back().train_loss < history.front().train_loss);
 }
 
+TEST_CASE("an epoch of a single step (batch >= training set) trains and reports its metrics") {
+    if (!have_fashion_mnist()) {
+        MESSAGE("SKIPPED: Debian's dataset-fashion-mnist is not installed");
+        return;
+    }
+    const ImageDataset train = first(fashion_train(), 100), validation = first(fashion_test(), 50);
+    TrainConfig config;
+    config.epochs = 2;
+    config.batch_size = 128;  // one (partial) batch per epoch
+    Sequential model = make_model("mlp");
+    model.initialize(0);
+    const std::vector<float> before = model.parameters().flat().values();
+    const auto history = Trainer(model, config).fit(train, validation, nullptr, nullptr);
+    REQUIRE(history.size() == 2);
+    CHECK(history[1].train_loss < history[0].train_loss);
+    CHECK(history[0].train_accuracy >= 0.0);
+    CHECK(model.parameters().flat().values() != before);
+}
+
 TEST_CASE("the same seed, target and thread count give bit-identical parameters") {
     if (!have_fashion_mnist()) {
         MESSAGE("SKIPPED: Debian's dataset-fashion-mnist is not installed");

@@ -30,6 +30,14 @@ inline void schedule_elementwise_x86(Halide::Func output, Halide::Expr extent, i
     output.specialize(extent >= lanes).vectorize(x, lanes, Halide::TailStrategy::ShiftInwards);
 }
 
+// d_z = d_output * act'(z), from the forward's output y = act(z): relu -> (y > 0), sigmoid ->
+// y (1 - y), none -> 1. activation is a run-time 0 none, 1 relu, 2 sigmoid (hnn::Activation's
+// order), as the conv kernels take it.
+inline Halide::Expr activation_gradient(Halide::Expr out, Halide::Expr grad, Halide::Expr activation) {
+    using Halide::select;
+    return select(activation == 1, select(out > 0.0f, grad, 0.0f), activation == 2, grad * out * (1.0f - out), grad);
+}
+
 // CUDA: one thread per element in 1-D blocks.
 inline void schedule_elementwise_cuda(Halide::Func output, int threads) {
     Halide::Var x = output.args()[0], xo{"xo"}, xi{"xi"};

@@ -57,14 +57,11 @@ Expr activate(Expr z, Act act, bool fast_reciprocal) {
     }
 }
 
-// d_z = d_output * act'(z), from the forward's output y = act(z): relu -> (y > 0), sigmoid ->
-// y (1 - y), none -> 1. activation is a run-time 0 none, 1 relu, 2 sigmoid (hnn::Activation's
-// order). The backward kernels compute it inline from (output, d_output) rather than reading a
-// materialized d_z: the separate d_z pass (a fresh 2.4 MB tensor per call, page faults and a
-// round trip through memory) cost more than LeNet's d_bias reduction itself (0.65 ms of it).
-Expr activation_gradient(Expr out, Expr grad, Expr activation) {
-    return select(activation == 1, select(out > 0.0f, grad, 0.0f), activation == 2, grad * out * (1.0f - out), grad);
-}
+// The backward kernels compute d_z = d_output * act'(z) inline from (output, d_output)
+// (hnn_gen::activation_gradient) rather than reading a materialized d_z: the separate d_z pass
+// (a fresh 2.4 MB tensor per call, page faults and a round trip through memory) cost more than
+// LeNet's d_bias reduction itself (0.65 ms of it).
+using hnn_gen::activation_gradient;
 
 // x86: the input zero-extended as a zeroed plane with the input written into it by dense
 // stores (the returned RDom's rows, for the schedule to vectorize). Read through a boundary

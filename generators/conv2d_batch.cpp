@@ -43,8 +43,7 @@ public:
 
         // d_z = d_output * act'(y), transposed to (n, co, x, y) through 8x8 tiles.
         Func d_z("d_z"), dzt("dzt");
-        Expr out = output(x, y, c, n), grad = d_output(x, y, c, n);
-        d_z(x, y, c, n) = select(activation == 1, select(out > 0.0f, grad, 0.0f), activation == 2, grad * out * (1.0f - out), grad);
+        d_z(x, y, c, n) = hnn_gen::activation_gradient(output(x, y, c, n), d_output(x, y, c, n), activation);
         dzt(n, x, y, c) = d_z(x, y, c, n);
 
         RDom r(0, weight.dim(0).extent(), 0, weight.dim(1).extent(), 0, weight.dim(3).extent(), "r");

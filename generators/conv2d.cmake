@@ -18,3 +18,18 @@ hnn_kernel(conv2d_backward_bias GENERATOR conv2d_backward_bias FROM conv2d.gener
 hnn_kernel(conv1x1_forward GENERATOR conv1x1_forward FROM conv2d.generator)
 hnn_kernel(conv1x1_backward_input GENERATOR conv1x1_forward FROM conv2d.generator PARAMS transposed=true)
 hnn_kernel(conv1x1_backward_weight GENERATOR conv1x1_backward_weight FROM conv2d.generator)
+# The channel-vectorized forward for rows of 10-15 outputs (LeNet c2), CPU only (see
+# Conv2dForward's narrow_rows); CUDA runs the general kernels.
+foreach (act none relu sigmoid)
+  set(prefix conv2d_)
+  if (NOT act STREQUAL "none")
+    set(prefix conv2d_${act}_)
+  endif ()
+  add_halide_library(${prefix}narrow_forward_cpu FROM conv2d.generator
+                     GENERATOR conv2d_forward
+                     FUNCTION_NAME ${prefix}narrow_forward_cpu
+                     TARGETS ${HNN_CPU_TARGETS}
+                     USE_RUNTIME hnn_halide_runtime
+                     PARAMS activation=${act} narrow_rows=true)
+  target_link_libraries(hnn_kernels INTERFACE ${prefix}narrow_forward_cpu)
+endforeach ()

@@ -24,6 +24,9 @@
 #include "conv2d_channels_backward_weight_cpu.h"
 #include "conv2d_channels_backward_weight_cuda.h"
 #include "conv2d_forward_cpu.h"
+#include "conv2d_narrow_forward_cpu.h"
+#include "conv2d_relu_narrow_forward_cpu.h"
+#include "conv2d_sigmoid_narrow_forward_cpu.h"
 #include "conv2d_forward_cuda.h"
 #include "conv2d_relu_forward_cpu.h"
 #include "conv2d_relu_forward_cuda.h"
@@ -86,6 +89,15 @@ int weight_variant(const Tensor &weight) {
 bool batch_lanes_input(Device device, const Tensor &d_input, const Conv2dParams &p) {
     return device == Device::cpu && p.stride_h == 1 && p.stride_w == 1 && d_input.dim(0) >= 16 && d_input.dim(1) >= 6 &&
            d_input.dim(1) < kChannelVectorsFrom && d_input.dim(3) <= 16;
+}
+
+// The channel-vectorized forward for rows of 10-15 outputs (LeNet c2): a whole row per tile,
+// stored as rows through an in-register transpose (generators/conv2d.cpp, narrow_rows). CPU only.
+using ForwardKernel = int (*)(Buf input, Buf weight, Buf bias, int sh, int sw, int ph, int pw, Buf output);
+const ForwardKernel narrow_forward[3]{conv2d_narrow_forward_cpu, conv2d_relu_narrow_forward_cpu,
+                                      conv2d_sigmoid_narrow_forward_cpu};
+bool narrow_rows(Device device, const Shape &output) {
+    return device == Device::cpu && output[1] >= kChannelVectorsFrom && output[3] >= 10 && output[3] < 16;
 }
 
 const Conv2dKernels &kernels_for(Device device) { return for_device(device, cpu_kernels, cuda_kernels); }
@@ -154,9 +166,8 @@ void conv2d_forward(Tensor &output, const Tensor &input, const Tensor &weight, c
     const int act = activation_index(p.activation);
     Tensor zeros;
     Buf b = bias_or_zeros("conv2d", bias, weight.dim(0), zeros);
-    check_kernel(kernels_for(device).forward[variant(weight.dim(0))][act](input.raw(), weight.raw(), b, p.stride_h, p.stride_w,
-                                                  p.padding_h, p.padding_w, output.raw()),
-                 "conv2d_forward");
+    const ForwardKernel kernel = narrow_rows(device, shape) ? narrow_forward[act] : kernels_for(device).forward[variant(weight.dim(0))][act];
+    check_kernel(kernel(input.raw(), weight.raw(), b, p.stride_h, p.stride_w, p.padding_h, p.padding_w, output.raw()), "conv2d_forward");
 }
 
 Tensor conv2d_forward(const Tensor &input, const Tensor &weight, const Tensor *bias, const Conv2dParams &p, Device device) {

@@ -40,6 +40,9 @@ const ConvCase kCases[] = {
     // LeNet c2's and its smaller last batch, 16-image tasks, padding, d_z narrower than 8, 3x3
     {128, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0}, {96, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0}, {20, 7, 9, 12, 5, 3, 3, 1, 1, 1, 1},
     {17, 9, 6, 5, 3, 5, 5, 1, 1, 2, 2},     {70, 6, 16, 16, 4, 3, 3, 1, 1, 2, 0},
+    // the narrow-rows forward (CPU; >= 16 output channels, rows of 10-15): a partial second
+    // channel vector, 15-wide rows, and 12-wide rows at stride 2 (with the cases above)
+    {4, 3, 9, 15, 24, 3, 3, 1, 1, 1, 1},
 };
 
 Tensor conv(const Tensor &x, const Tensor &w, const Tensor *b, const Conv2dParams &p) {

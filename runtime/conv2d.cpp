@@ -41,9 +41,11 @@ namespace {
 
 using Buf = halide_buffer_t *;
 
+using ForwardKernel = int (*)(Buf input, Buf weight, Buf bias, int sh, int sw, int ph, int pw, Buf output);
+
 struct Conv2dKernels {
     // [vectorized over channels][activation]: see kChannelVectorsFrom
-    int (*forward[2][3])(Buf input, Buf weight, Buf bias, int sh, int sw, int ph, int pw, Buf output);
+    ForwardKernel forward[2][3];
     // The backward kernels take the forward's output y and d_output and apply the activation's
     // slope themselves (activation 0 none, 1 relu, 2 sigmoid; with none, output is not read).
     int (*backward_input[2])(Buf output, Buf d_output, int act, Buf weight, int sh, int sw, int ph, int pw, Buf d_input);
@@ -93,7 +95,6 @@ bool batch_lanes_input(Device device, const Tensor &d_input, const Conv2dParams 
 
 // The channel-vectorized forward for rows of 10-15 outputs (LeNet c2): a whole row per tile,
 // stored as rows through an in-register transpose (generators/conv2d.cpp, narrow_rows). CPU only.
-using ForwardKernel = int (*)(Buf input, Buf weight, Buf bias, int sh, int sw, int ph, int pw, Buf output);
 const ForwardKernel narrow_forward[3]{conv2d_narrow_forward_cpu, conv2d_relu_narrow_forward_cpu,
                                       conv2d_sigmoid_narrow_forward_cpu};
 bool narrow_rows(Device device, const Shape &output) {

@@ -8,17 +8,17 @@ using namespace Halide;
 enum class Kind { relu, sigmoid, tanh };
 const std::map<std::string, Kind> kKinds{{"relu", Kind::relu}, {"sigmoid", Kind::sigmoid}, {"tanh", Kind::tanh}};
 
-// PyTorch's definitions. sigmoid and tanh go through exp, which Halide lowers to a vectorized
-// polynomial (tanh itself would be a scalar libm call per element). That exp is only valid for
-// finite float results, so its argument is clamped to +-88 (exp(88) = 1.6e38), where sigmoid
-// and tanh are already saturated to well within a float's precision.
-Expr activate(Kind kind, Expr x) {
+// PyTorch's definitions. sigmoid and tanh go through hnn_gen::exp_clamped, a vectorized
+// polynomial (tanh itself would be a scalar libm call per element), its argument clamped to
+// [-87, 88], where both are saturated to well within a float's precision. fast_reciprocal:
+// the sigmoid's division as a refined reciprocal estimate (x86).
+Expr activate(Kind kind, Expr x, bool fast_reciprocal) {
     switch (kind) {
         case Kind::relu: return max(x, 0.0f);
-        case Kind::sigmoid: return 1.0f / (1.0f + exp(clamp(-x, -88.0f, 88.0f)));
+        case Kind::sigmoid: return hnn_gen::sigmoid(x, fast_reciprocal);
         case Kind::tanh: {
             // tanh(x) = sign(x) (1 - e) / (1 + e), e = exp(-2|x|): no overflow for any x.
-            Expr e = exp(max(-2.0f * abs(x), -88.0f));
+            Expr e = hnn_gen::exp_clamped(max(-2.0f * abs(x), -87.0f));
             Expr magnitude = (1.0f - e) / (1.0f + e);
             return select(x < 0.0f, -magnitude, magnitude);
         }
@@ -52,7 +52,7 @@ public:
     Var x{"x"};
 
     void generate() {
-        output(x) = activate(activation, input(x));
+        output(x) = activate(activation, input(x), !get_target().has_gpu_feature());
 
         input.set_estimates({{0, 1 << 20}});
         output.set_estimates({{0, 1 << 20}});

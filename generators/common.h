@@ -38,6 +38,37 @@ inline Halide::Expr activation_gradient(Halide::Expr out, Halide::Expr grad, Hal
     return select(activation == 1, select(out > 0.0f, grad, 0.0f), activation == 2, grad * out * (1.0f - out), grad);
 }
 
+// exp(x) for x in [-87, 88] (the caller clamps): Cephes' expf, the range reduced by ln 2 in
+// two parts and a degree-5 polynomial on [-ln2/2, ln2/2], within ~1 ulp; 2^k is built in the
+// exponent bits, which the clamp keeps normal. Halide's exp carries range checks and, on
+// AVX-512, split half of its integer steps into 8-lane halves (vextract/vinsert): sigmoid was
+// ~40% of lenet-c1's forward with it.
+inline Halide::Expr exp_clamped(Halide::Expr x) {
+    using Halide::Expr;
+    // k = round(x / ln 2) as floor(v + 0.5) by truncating a positive value: Halide's round and
+    // floor lower to 8-lane vroundps on AVX-512 (each vector split in two).
+    Expr biased = Halide::cast<int>(x * 1.44269504088896341f + 128.5f);  // k + 128, in [1, 255]
+    Expr k = Halide::cast<float>(biased - 128);
+    Expr r = x - k * 0.693359375f;
+    r = r - k * -2.12194440e-4f;
+    Expr p = 1.9875691500e-4f;
+    for (float c : {1.3981999507e-3f, 8.3334519073e-3f, 4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f}) p = p * r + c;
+    Expr e = p * (r * r) + r + 1.0f;
+    Expr scale = Halide::reinterpret<float>((biased - 1) << 23);  // 2^k
+    return e * scale;
+}
+
+// sigmoid(z) = 1 / (1 + exp(-z)), exp's argument clamped to [-87, 88] (sigmoid is 1 or 0 to
+// float precision outside). fast_reciprocal (x86): 1 / d as the reciprocal estimate refined
+// by one Newton step, r (2 - d r), within a few ulp of the division (vdivps on 16 lanes costs
+// ~10 cycles, as much as lenet-c1's 25 FMAs per output vector).
+inline Halide::Expr sigmoid(Halide::Expr z, bool fast_reciprocal) {
+    Halide::Expr d = 1.0f + exp_clamped(Halide::clamp(-z, -87.0f, 88.0f));
+    if (!fast_reciprocal) return 1.0f / d;
+    Halide::Expr estimate = Halide::fast_inverse(d);
+    return estimate * (2.0f - d * estimate);
+}
+
 // CUDA: one thread per element in 1-D blocks.
 inline void schedule_elementwise_cuda(Halide::Func output, int threads) {
     Halide::Var x = output.args()[0], xo{"xo"}, xi{"xi"};

@@ -40,19 +40,11 @@ using namespace Halide;
 enum class Act { none, relu, sigmoid };
 const std::map<std::string, Act> kActNames{{"none", Act::none}, {"relu", Act::relu}, {"sigmoid", Act::sigmoid}};
 
-// x86 (fast_reciprocal): sigmoid's 1 / d as the reciprocal estimate refined by one Newton step,
-// r (2 - d r), within a few ulp of the division: vdivps on 16 lanes costs ~10 cycles, as long as
-// lenet-c1's 25 FMAs per output vector (the divisions took ~16% of its forward, perf annotate).
-// exp's argument is clamped to keep d finite (an infinite d would give 0 * inf).
+// x86 (fast_reciprocal): sigmoid's division as a refined reciprocal estimate (hnn_gen::sigmoid).
 Expr activate(Expr z, Act act, bool fast_reciprocal) {
     switch (act) {
     case Act::relu: return max(z, 0.0f);
-    case Act::sigmoid: {
-        if (!fast_reciprocal) return 1.0f / (1.0f + exp(-z));
-        Expr d = 1.0f + exp(min(-z, 88.0f));
-        Expr estimate = fast_inverse(d);
-        return estimate * (2.0f - d * estimate);
-    }
+    case Act::sigmoid: return hnn_gen::sigmoid(z, fast_reciprocal);
     default: return z;
     }
 }

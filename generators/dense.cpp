@@ -130,7 +130,7 @@ public:
         switch ((Act)activation) {
         case Act::none: output(o, n) = z; break;
         case Act::relu: output(o, n) = max(z, 0.0f); break;
-        case Act::sigmoid: output(o, n) = 1.0f / (1.0f + exp(-z)); break;
+        case Act::sigmoid: output(o, n) = hnn_gen::sigmoid(z, !get_target().has_gpu_feature()); break;
         }
         output.dim(0).set_min(0);
         output.dim(1).set_min(0);

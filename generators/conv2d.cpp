@@ -382,6 +382,34 @@ public:
     }
 };
 
+// The conv's d_output when a 2x2 stride-2 average pool follows it, from the pool's d_output
+// [N, C, OH / 2, OW / 2] (OH, OW even): each output gets a quarter of its window's gradient.
+// The pooled kernel variants (CPU; LeNet c1, whose d_input is not needed) take it with the
+// activation's slope, so the pool's backward never writes the conv's d_z (2.4 MB at c1, read
+// back by d_weight and d_bias).
+//
+// A row of OW >= L outputs as vectors of L lanes, RDom (lane, vector, row[, image]): the whole
+// vectors from the left, then one ending at the row's end, which overlaps the one before where
+// L does not divide OW (`fresh`: the lanes no earlier vector covered). Each vector starts at
+// an even column, so x / 2 is a constant lane pattern over d_output's half row (a dense load
+// and a shuffle). One pass over each row (two, whole vectors then the last, read every row's
+// cache lines twice).
+struct PooledRow {
+    RDom r;
+    Expr x, y, half_x, n, fresh;  // n: the image, when the rows run over the batch too
+    Expr gradient(Func d_pooled, Expr c, Expr image) const { return d_pooled(half_x, y / 2, c, image) / 4.0f; }
+};
+// With images defined, the RDom runs over that many images as well.
+PooledRow pooled_rows(Expr out_w, Expr out_h, int L, Expr images = Expr()) {
+    Expr whole = (out_w - 1) / L;  // whole vectors before the last one
+    Region dims{Range(0, L), Range(0, whole + 1), Range(0, out_h)};
+    if (images.defined()) dims.push_back(Range(0, images));
+    RDom r(dims, "row");
+    Expr start = min(r.y * L, out_w - L);
+    return PooledRow{r, start + r.x, r.z, min(r.y * (L / 2), out_w / 2 - L / 2) + r.x / 2,
+                     images.defined() ? Expr(r.w) : Expr(), r.y < whole || start + r.x >= whole * L};
+}
+
 // d_weight[co, ci, ky, kx] = sum_{n, oy, ox} d_z[n, co, oy, ox] * padded_input[n, ci, oy sh + ky - ph, ox sw + kx - pw]
 // d_z [N, Co, OH, OW], input [N, Ci, H, W] -> d_weight [Co, Ci, kh, kw]
 //
@@ -402,8 +430,10 @@ public:
     // batch from L3: lenet-c2 6.3 -> 4.1 ms, lenet-c1 3.7 -> 2.9 ms, large 96 -> 79 ms (measured
     // on a loaded machine, FMA peak ~70-90 GFLOP/s at the time).
     GeneratorParam<int> batch_chunk{"batch_chunk", 16};
+    // d_output is the gradient of a 2x2 average pool after the conv (see pooled_gradient).
+    GeneratorParam<bool> pooled{"pooled", false};
 
-    Input<Buffer<float, 4>> output{"output"};  // the forward's y = act(z) (any when activation is 0)
+    Input<Buffer<float, 4>> output{"output"};  // the forward's y = act(z) (any when activation is 0 and not pooled)
     Input<Buffer<float, 4>> d_output{"d_output"};
     Input<int> activation{"activation"};
     Input<Buffer<float, 4>> input{"input"};
@@ -414,8 +444,10 @@ public:
 
     void generate() {
         const bool gpu = get_target().has_gpu_feature();
+        if (pooled && gpu) throw std::runtime_error("conv2d_backward_weight with pooled=true is a CPU kernel");
         const int L = gpu ? 1 : hnn_gen::vector_lanes(get_target(), vector_width);
-        Expr out_w = d_output.dim(0).extent(), out_h = d_output.dim(1).extent();
+        Expr out_w = pooled ? output.dim(0).extent() : d_output.dim(0).extent();
+        Expr out_h = pooled ? output.dim(1).extent() : d_output.dim(1).extent();
         Expr batch = d_output.dim(3).extent();
         Expr chunk = gpu ? batch : min(batch, int(batch_chunk));  // images per chunk
         Expr chunks = (batch + chunk - 1) / chunk;
@@ -430,15 +462,26 @@ public:
         // the whole plane, as large as the rows themselves).
         // CUDA (L = 1, no vectors): the select, inlined into the reduction.
         RDom rz(0, out_w, 0, out_h, "rz"), tail(out_w, (out_w + L - 1) / L * L - out_w, 0, out_h, "tail");
+        PooledRow row;  // pooled: the rows' vectors
         if (gpu) {
             Expr xc = min(x, out_w - 1);
             dz_wide(x, y, c, n) = select(x < out_w && n < batch,
                                          activation_gradient(output(xc, y, c, nc), d_output(xc, y, c, nc), activation), 0.0f);
-        } else {
+        } else if (!pooled) {
             dz_wide(x, y, c, n) = undef<float>();
             dz_wide(tail.x, tail.y, c, n) = 0.0f;
             dz_wide(rz.x, rz.y, c, n) =
                 select(n < batch, activation_gradient(output(rz.x, rz.y, c, nc), d_output(rz.x, rz.y, c, nc), activation), 0.0f);
+        } else {
+            // Each row as whole vectors from the left and one last vector ending at the row's
+            // end (overlapping them, the same values written twice): dense loads of y and of the
+            // pool's half rows. Guarded instead, the tail vector's d_output(x / 2) was a masked
+            // gather per row (1.2x the unfused kernels' time).
+            dz_wide(x, y, c, n) = undef<float>();
+            dz_wide(tail.x, tail.y, c, n) = 0.0f;
+            row = pooled_rows(out_w, out_h, L);
+            dz_wide(row.x, row.y, c, n) =
+                select(n < batch, activation_gradient(output(row.x, row.y, c, nc), row.gradient(d_output, c, nc), activation), 0.0f);
         }
         RDom r(0, (out_w + L - 1) / L, 0, out_h, 0, chunk, "r");
         Expr ox = r.x * L + u, image = k * chunk + r.z;
@@ -458,7 +501,8 @@ public:
             d_weight(x, y, c, n) += chunk_sum(x, y, c, n, rk);  // chunks in order
         }
 
-        output.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
+        const int pool = pooled ? 2 : 1;  // LeNet c1's shapes when pooled, else c2's
+        output.set_estimates({{0, 10 * pool}, {0, 10 * pool}, {0, 16}, {0, 128}});
         d_output.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
         activation.set_estimate(2);
         input.set_estimates({{0, 14}, {0, 14}, {0, 6}, {0, 128}});
@@ -510,9 +554,16 @@ public:
         // L2): compute_root wrote and re-read a whole d_z (2.75 MB at lenet-c1) through memory.
         dz_wide.compute_at(chunk_sum, co);
         dz_wide.update(0).vectorize(tail.x, L, TailStrategy::GuardWithIf);
-        dz_wide.update(1).vectorize(rz.x, L, TailStrategy::GuardWithIf);
-        dz_wide.update(1).specialize(activation == 2);  // sigmoid, LeNet's: no per-element select
-        dz_wide.update(1).specialize(activation == 0);
+        if (pooled) {
+            // x = start + lane: distinct lanes write distinct columns, which Halide's race check
+            // does not prove (overlapping vectors write the same values).
+            dz_wide.update(1).allow_race_conditions().vectorize(row.r.x);
+            dz_wide.update(1).specialize(activation == 2);  // sigmoid, LeNet's
+        } else {
+            dz_wide.update(1).vectorize(rz.x, L, TailStrategy::GuardWithIf);
+            dz_wide.update(1).specialize(activation == 2);  // sigmoid, LeNet's: no per-element select
+            dz_wide.update(1).specialize(activation == 0);
+        }
     }
 };
 
@@ -683,6 +734,48 @@ public:
     }
 };
 
+// d_bias of a conv followed by a 2x2 average pool, from the pool's d_output (pooled_gradient),
+// CPU: d_bias[c] = sum_{n, y, x} act'(y) d_pooled[n, c, y / 2, x / 2] / 4, the rows summed in
+// vector lanes as pooled_rows gives them (the last vector's lanes that overlap the whole
+// vectors masked off), the lanes added at the end.
+// y [N, C, OH, OW], d_pooled [N, C, OH / 2, OW / 2] -> d_bias [C]   (OW >= lanes, OH and OW even)
+class Conv2dPooledBackwardBias : public Generator<Conv2dPooledBackwardBias> {
+public:
+    GeneratorParam<int> vector_width{"vector_width", 0};
+    Input<Buffer<float, 4>> output{"output"};
+    Input<Buffer<float, 4>> d_output{"d_output"};
+    Input<int> activation{"activation"};
+    Output<Buffer<float, 1>> d_bias{"d_bias"};
+
+    Var c{"c"}, u{"u"};
+
+    void generate() {
+        if (get_target().has_gpu_feature()) throw std::runtime_error("conv2d_pooled_backward_bias is a CPU kernel");
+        const int L = hnn_gen::vector_lanes(get_target(), vector_width);
+        Expr out_w = output.dim(0).extent(), out_h = output.dim(1).extent(), batch = output.dim(3).extent();
+        // lanes(u, c, s): lane u of every vector of the rows of parity s (two chains of adds)
+        Func lanes("lanes");
+        Var s{"s"};
+        lanes(u, c, s) = 0.0f;
+        const PooledRow row = pooled_rows(out_w, out_h, L, batch);
+        Expr dz = activation_gradient(output(row.x, row.y, c, row.n), row.gradient(d_output, c, row.n), activation);
+        lanes(row.r.x, c, row.y % 2) += select(row.fresh, dz, 0.0f);
+        Expr total = lanes(0, c, 0) + lanes(0, c, 1);
+        for (int i = 1; i < L; ++i) total += lanes(i, c, 0) + lanes(i, c, 1);
+        d_bias(c) = total;
+
+        output.set_estimates({{0, 28}, {0, 28}, {0, 6}, {0, 128}});
+        d_output.set_estimates({{0, 14}, {0, 14}, {0, 6}, {0, 128}});
+        activation.set_estimate(2);
+        d_bias.set_estimates({{0, 6}});
+        if (using_autoscheduler()) return;
+        d_bias.parallel(c);
+        lanes.compute_at(d_bias, c);
+        lanes.bound(s, 0, 2).vectorize(u).unroll(s);
+        lanes.update().reorder(row.r.x, row.r.z, row.r.y, row.r.w).vectorize(row.r.x).unroll(row.r.z, 2).specialize(activation == 2);
+    }
+};
+
 // conv1x1 (d2l 7.4.3): Y[n] = W (Co x Ci) . X[n] (Ci x H*W) + b, on [N, C, H*W] views.
 // GEMM schedule: 2 vectors of pixels x tile_co output channels in registers over the whole ci
 // reduction (2 vector loads + tile_co broadcasts per 2 tile_co FMAs).
@@ -813,5 +906,6 @@ HALIDE_REGISTER_GENERATOR(Conv2dBackwardInput, conv2d_backward_input)
 HALIDE_REGISTER_GENERATOR(Conv2dBackwardWeight, conv2d_backward_weight)
 HALIDE_REGISTER_GENERATOR(Conv2dChannelsBackwardWeight, conv2d_channels_backward_weight)
 HALIDE_REGISTER_GENERATOR(Conv2dBackwardBias, conv2d_backward_bias)
+HALIDE_REGISTER_GENERATOR(Conv2dPooledBackwardBias, conv2d_pooled_backward_bias)
 HALIDE_REGISTER_GENERATOR(Conv1x1Forward, conv1x1_forward)
 HALIDE_REGISTER_GENERATOR(Conv1x1BackwardWeight, conv1x1_backward_weight)

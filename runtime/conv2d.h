@@ -32,6 +32,17 @@ Tensor conv2d_forward(const Tensor &input, const Tensor &weight, const Tensor *b
 void conv2d_backward(Tensor *d_input, Tensor *d_weight, Tensor *d_bias, const Tensor &d_output, const Tensor &input,
                      const Tensor &weight, const Tensor &output, const Conv2dParams &params, Device device);
 
+// The backward of a conv followed by a 2x2 stride-2 average pool (is_avg_pool_2x2), from the
+// pool's d_output, when the conv's d_input is not needed (a first layer: LeNet's c1). The
+// kernels apply the pool's gradient and the activation's slope themselves, so the conv's d_z
+// is never written (the pool's backward and a 2.4 MB round trip at c1). Returns false, writing
+// nothing, where they do not apply: other than the CPU, 16 or more output channels with a 5x5
+// kernel (conv2d_backward's channel-vectorized d_weight), odd output sizes, or outputs
+// narrower than 16; the caller then runs pool2d_backward and conv2d_backward.
+// d_pooled [N, Co, OH / 2, OW / 2], output [N, Co, OH, OW], input, weight as conv2d_backward
+bool conv2d_backward_avg_pooled(Tensor &d_weight, Tensor &d_bias, const Tensor &d_pooled, const Tensor &input,
+                                const Tensor &weight, const Tensor &output, const Conv2dParams &params, Device device);
+
 // The 1x1 convolution as Y[n] = W (Co x Ci) . X[n] (Ci x H*W) + b; stride 1, no padding, no
 // fused activation. bias [Co] or nullptr.
 // input [N, Ci, H, W], weight [Co, Ci, 1, 1], bias [Co] -> output [N, Co, H, W]

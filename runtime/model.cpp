@@ -341,18 +341,26 @@ void Sequential::backward(Device device) {
     // (one pass instead of the conv's three kernels each reading y and d_y); the conv's
     // backward then runs without its activation. slope_applied: the step whose d_output is d_z.
     int slope_applied = -1;
+    // A conv before an average pool 2x2 whose d_input is not needed (LeNet's c1) takes the pool's
+    // d_output in its own kernels (conv2d_backward_avg_pooled); pooled_done: that conv's step.
+    int pooled_done = -1;
     // A step needs d_input only if some step before it has a kernel with parameters or
     // activations to pass the gradient on to (never the first layer).
+    auto needs_d_input = [&](int s) {
+        for (int p = 0; p < s; ++p) {
+            if (specs_[steps_[p].layer].kind != LayerKind::flatten) return true;
+        }
+        return false;
+    };
     for (int s = static_cast<int>(steps_.size()) - 1; s >= 0; --s) {
         const Step &step = steps_[s];
         const LayerSpec &spec = specs_[step.layer];
         const Tensor &in = s == 0 ? *last_input_ : v.outputs[s - 1];
         const Tensor &out = v.outputs[s], &d_out = v.d_outputs[s];
-        bool needs_d_input = false;
-        for (int p = 0; p < s; ++p) needs_d_input |= specs_[steps_[p].layer].kind != LayerKind::flatten;
-        Tensor *d_in = needs_d_input ? &v.d_outputs[s - 1] : nullptr;
+        Tensor *d_in = needs_d_input(s) ? &v.d_outputs[s - 1] : nullptr;
         switch (spec.kind) {
             case LayerKind::conv2d:
+                if (pooled_done == s) break;
                 conv2d_backward(d_in, &gradients_[step.weight], &gradients_[step.bias], d_out, in, parameters_[step.weight],
                                 out, conv_params(spec, slope_applied == s ? Activation::none : step.fused), device);
                 break;
@@ -362,6 +370,16 @@ void Sequential::backward(Device device) {
                 break;
             case LayerKind::avg_pool2d:
             case LayerKind::max_pool2d:
+                if (d_in && specs_[steps_[s - 1].layer].kind == LayerKind::conv2d && !needs_d_input(s - 1) &&
+                    is_avg_pool_2x2(pool_params(spec))) {
+                    const Step &conv = steps_[s - 1];
+                    if (conv2d_backward_avg_pooled(gradients_[conv.weight], gradients_[conv.bias], d_out,
+                                                   s == 1 ? *last_input_ : v.outputs[s - 2], parameters_[conv.weight], in,
+                                                   conv_params(specs_[conv.layer], conv.fused), device)) {
+                        pooled_done = s - 1;
+                        break;
+                    }
+                }
                 if (d_in && specs_[steps_[s - 1].layer].kind == LayerKind::conv2d &&
                     pool2d_backward_activation(*d_in, d_out, in, pool_params(spec), steps_[s - 1].fused, device)) {
                     slope_applied = s - 1;

@@ -63,6 +63,16 @@ Pool2dParams resolved(const Pool2dParams &params) {
     return p;
 }
 
+}  // namespace
+
+bool is_avg_pool_2x2(const Pool2dParams &params) {
+    const Pool2dParams p = resolved(params);
+    return p.mode == PoolMode::average && p.window == std::array<int, 2>{2, 2} && p.stride == std::array<int, 2>{2, 2} &&
+           p.padding == std::array<int, 2>{0, 0};
+}
+
+namespace {
+
 // Window 2, stride 2, no padding, even H and W, on host memory: the flattened-rows kernels
 // (pool2x2_*), which see [N, C, H, W] as one image of N*C*H rows. Tensors are dense C order.
 bool use_pool2x2(const Pool2dParams &p, const Tensor &input, Device device) {

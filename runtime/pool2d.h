@@ -24,6 +24,9 @@ struct Pool2dParams {
     std::array<int, 2> padding{0, 0};
 };
 
+// An average pool of 2x2 windows at stride 2 without padding (LeNet's AvgPool2d(2)).
+bool is_avg_pool_2x2(const Pool2dParams &params);
+
 // input [N, C, H, W] -> [N, C, (H + 2ph - kh) / sh + 1, (W + 2pw - kw) / sw + 1]
 Shape pool2d_output_shape(const Shape &input, const Pool2dParams &params);
 void pool2d_forward(Tensor &output, const Tensor &input, const Pool2dParams &params, Device device);

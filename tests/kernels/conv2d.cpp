@@ -136,6 +136,46 @@ TEST_CASE("conv2d backward skips d_input when it is null and overwrites the othe
     test::check_close(db, want.d_bias, reference::kConv2dGradientTolerance, "d_bias overwritten");
 }
 
+TEST_CASE("conv2d backward from a following 2x2 average pool's gradient equals the pool's backward then the conv's") {
+    // CPU kernels for few output channels, even outputs at least 16 wide (LeNet c1 first):
+    // 28-wide rows (a vector and an overlapping last one), 16 (exactly one), 34 (two and a
+    // last), odd batches and every activation. Elsewhere the call declines and writes nothing.
+    struct Case {
+        ConvCase conv;
+        Activation act;
+        bool applies;  // on the CPU
+    };
+    const Case cases[] = {
+        {{5, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2}, Activation::sigmoid, true}, {{3, 2, 18, 16, 4, 3, 3, 1, 1, 1, 1}, Activation::relu, true},
+        {{2, 3, 12, 36, 5, 3, 3, 1, 1, 0, 0}, Activation::none, true},    {{17, 1, 16, 16, 3, 1, 1, 1, 1, 0, 0}, Activation::sigmoid, true},
+        {{2, 2, 14, 14, 3, 3, 3, 1, 1, 0, 0}, Activation::sigmoid, false},  // 12 wide: narrower than 16
+        {{2, 2, 17, 18, 3, 3, 3, 1, 1, 0, 0}, Activation::relu, false},     // 15 rows: odd
+        {{2, 2, 20, 20, 16, 5, 5, 1, 1, 2, 2}, Activation::sigmoid, false}, // 16 channels, 5x5: channel d_weight
+    };
+    std::mt19937 rng(14);
+    Pool2dParams pool;
+    pool.mode = PoolMode::average;
+    for (const Case &k : cases) {
+        const ConvCase &s = k.conv;
+        const Conv2dParams p = params_of(s, k.act);
+        Tensor x = test::random_tensor({s.n, s.ci, s.h, s.w}, rng), w = test::random_tensor({s.co, s.ci, s.kh, s.kw}, rng);
+        Tensor b = test::random_tensor({s.co}, rng);
+        Tensor y = conv(x, w, &b, p);
+        Tensor d_pooled = test::random_tensor(pool2d_output_shape(y.shape(), pool), rng);
+        Tensor dw = test::random_tensor(w.shape(), rng), db = test::random_tensor({s.co}, rng);  // stale values
+        const bool applied = conv2d_backward_avg_pooled(dw, db, d_pooled, x, w, y, p, test::device());
+        const std::string what = describe(s, k.act, true);
+        const bool expected = k.applies && test::device() == Device::cpu;
+        CHECK_MESSAGE(applied == expected, what);
+        if (!applied) continue;
+        dw.sync_to_host();
+        db.sync_to_host();
+        const auto want = reference::conv2d_backward(reference::pool2d_backward(d_pooled, y, pool), x, w, y, p);
+        test::check_close(dw, want.d_weight, reference::kConv2dGradientTolerance, "pooled d_weight " + what);
+        test::check_close(db, want.d_bias, reference::kConv2dGradientTolerance, "pooled d_bias " + what);
+    }
+}
+
 TEST_CASE("conv2d's reference gradients agree with central finite differences") {
     std::mt19937 rng(14);
     const ConvCase fd_cases[] = {{1, 2, 7, 6, 3, 3, 2, 2, 3, 1, 1}, {3, 1, 9, 9, 2, 3, 3, 3, 2, 1, 0},

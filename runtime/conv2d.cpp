@@ -88,11 +88,11 @@ int weight_variant(const Tensor &weight) {
 }
 
 // d_input with the batch in the vector lanes (generators/conv2d_batch.cpp): on the CPU, at stride
-// 1, for a few input channels (6 to 15) of narrow images (at most 16 wide) and a batch of at
-// least 16, where the column-vectorized kernel spends half its work on padding (LeNet c2).
+// 1, for a few input channels (6 to 15) of narrow images (8 to 16 wide) and a batch of at least
+// 16, where the column-vectorized kernel spends half its work on padding (LeNet c2).
 bool batch_lanes_input(Device device, const Tensor &d_input, const Conv2dParams &p) {
     return device == Device::cpu && p.stride_h == 1 && p.stride_w == 1 && d_input.dim(0) >= 16 && d_input.dim(1) >= 6 &&
-           d_input.dim(1) < kChannelVectorsFrom && d_input.dim(3) <= 16;
+           d_input.dim(1) < kChannelVectorsFrom && d_input.dim(3) >= 8 && d_input.dim(3) <= 16;
 }
 
 // The channel-vectorized forward for rows of 10-15 outputs (LeNet c2): a whole row per tile,

@@ -36,10 +36,12 @@ const ConvCase kCases[] = {
     {1, 17, 3, 30, 2, 3, 1, 1, 1, 0, 0},  {2, 3, 12, 12, 7, 3, 3, 1, 1, 1, 1},  {1, 2, 9, 26, 6, 5, 5, 1, 1, 2, 2},
     // d_weight over output channels (>= 16, 5x5): a partial last 16-image chunk, strides, padding
     {19, 2, 9, 11, 20, 5, 5, 2, 1, 2, 1}, {1, 1, 7, 6, 17, 5, 5, 1, 2, 1, 2},
-    // d_input with the batch in the lanes (CPU; stride 1, 6-15 input channels, <= 16 wide, N >= 16):
-    // LeNet c2's and its smaller last batch, 16-image tasks, padding, d_z narrower than 8, 3x3
+    // d_input with the batch in the lanes (CPU; stride 1, 6-15 input channels, 8-16 wide, N >= 16):
+    // LeNet c2's and its smaller last batch, 16-image tasks, padding, rows of 5 (too narrow: the
+    // general kernel), 3x3, rows of exactly 8 and of 8 from a 6-wide d_z
     {128, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0}, {96, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0}, {20, 7, 9, 12, 5, 3, 3, 1, 1, 1, 1},
-    {17, 9, 6, 5, 3, 5, 5, 1, 1, 2, 2},     {70, 6, 16, 16, 4, 3, 3, 1, 1, 2, 0},
+    {17, 9, 6, 5, 3, 5, 5, 1, 1, 2, 2},     {70, 6, 16, 16, 4, 3, 3, 1, 1, 2, 0},   {33, 6, 8, 8, 5, 3, 3, 1, 1, 0, 0},
+    {18, 6, 10, 8, 7, 5, 5, 1, 1, 2, 2},
     // the narrow-rows forward (CPU; >= 16 output channels, rows of 10-15): a partial second
     // channel vector, 15-wide rows, and 12-wide rows at stride 2 (with the cases above)
     {4, 3, 9, 15, 24, 3, 3, 1, 1, 1, 1},

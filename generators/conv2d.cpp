@@ -501,16 +501,22 @@ public:
             d_weight(x, y, c, n) += chunk_sum(x, y, c, n, rk);  // chunks in order
         }
 
-        const int pool = pooled ? 2 : 1;  // LeNet c1's shapes when pooled, else c2's
-        output.set_estimates({{0, 10 * pool}, {0, 10 * pool}, {0, 16}, {0, 128}});
-        d_output.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
+        if (pooled) {  // LeNet c1's shapes
+            output.set_estimates({{0, 28}, {0, 28}, {0, 6}, {0, 128}});
+            d_output.set_estimates({{0, 14}, {0, 14}, {0, 6}, {0, 128}});
+            input.set_estimates({{0, 28}, {0, 28}, {0, 1}, {0, 128}});
+            d_weight.set_estimates({{0, 5}, {0, 5}, {0, 1}, {0, 6}});
+        } else {  // LeNet c2's
+            output.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
+            d_output.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
+            input.set_estimates({{0, 14}, {0, 14}, {0, 6}, {0, 128}});
+            d_weight.set_estimates({{0, 5}, {0, 5}, {0, 6}, {0, 16}});
+        }
         activation.set_estimate(2);
-        input.set_estimates({{0, 14}, {0, 14}, {0, 6}, {0, 128}});
         stride_h.set_estimate(1);
         stride_w.set_estimate(1);
-        padding_h.set_estimate(0);
-        padding_w.set_estimate(0);
-        d_weight.set_estimates({{0, 5}, {0, 5}, {0, 6}, {0, 16}});
+        padding_h.set_estimate(pooled ? 2 : 0);
+        padding_w.set_estimate(pooled ? 2 : 0);
 
         if (using_autoscheduler()) return;
         Var xo{"xo"}, xi{"xi"}, co{"co"}, ci{"ci"};

@@ -34,7 +34,7 @@ foreach (act none relu sigmoid)
   target_link_libraries(hnn_kernels INTERFACE ${prefix}narrow_forward_cpu)
 endforeach ()
 # d_weight and d_bias of a conv followed by a 2x2 average pool, from the pool's d_output
-# (LeNet c1; see pooled_gradient in conv2d.cpp), CPU only.
+# (LeNet c1; see PooledRow in conv2d.cpp), CPU only.
 add_halide_library(conv2d_pooled_backward_weight_cpu FROM conv2d.generator
                    GENERATOR conv2d_backward_weight
                    FUNCTION_NAME conv2d_pooled_backward_weight_cpu

@@ -430,7 +430,7 @@ public:
     // batch from L3: lenet-c2 6.3 -> 4.1 ms, lenet-c1 3.7 -> 2.9 ms, large 96 -> 79 ms (measured
     // on a loaded machine, FMA peak ~70-90 GFLOP/s at the time).
     GeneratorParam<int> batch_chunk{"batch_chunk", 16};
-    // d_output is the gradient of a 2x2 average pool after the conv (see pooled_gradient).
+    // d_output is the gradient of a 2x2 average pool after the conv (see PooledRow).
     GeneratorParam<bool> pooled{"pooled", false};
 
     Input<Buffer<float, 4>> output{"output"};  // the forward's y = act(z) (any when activation is 0 and not pooled)
@@ -740,7 +740,7 @@ public:
     }
 };
 
-// d_bias of a conv followed by a 2x2 average pool, from the pool's d_output (pooled_gradient),
+// d_bias of a conv followed by a 2x2 average pool, from the pool's d_output (PooledRow),
 // CPU: d_bias[c] = sum_{n, y, x} act'(y) d_pooled[n, c, y / 2, x / 2] / 4, the rows summed in
 // vector lanes as pooled_rows gives them (the last vector's lanes that overlap the whole
 // vectors masked off), the lanes added at the end.

@@ -63,12 +63,16 @@ Pool2dParams resolved(const Pool2dParams &params) {
     return p;
 }
 
+// Window 2, stride 2, no padding (p resolved).
+bool is_2x2(const Pool2dParams &p) {
+    return p.window == std::array<int, 2>{2, 2} && p.stride == std::array<int, 2>{2, 2} && p.padding == std::array<int, 2>{0, 0};
+}
+
 }  // namespace
 
 bool is_avg_pool_2x2(const Pool2dParams &params) {
     const Pool2dParams p = resolved(params);
-    return p.mode == PoolMode::average && p.window == std::array<int, 2>{2, 2} && p.stride == std::array<int, 2>{2, 2} &&
-           p.padding == std::array<int, 2>{0, 0};
+    return p.mode == PoolMode::average && is_2x2(p);
 }
 
 namespace {
@@ -77,8 +81,7 @@ namespace {
 // (pool2x2_*), which see [N, C, H, W] as one image of N*C*H rows. Tensors are dense C order.
 bool use_pool2x2(const Pool2dParams &p, const Tensor &input, Device device) {
     const Shape &s = input.shape();
-    return device == Device::cpu && p.window == std::array<int, 2>{2, 2} && p.stride == std::array<int, 2>{2, 2} &&
-           p.padding == std::array<int, 2>{0, 0} && s[2] % 2 == 0 && s[3] % 2 == 0 && input.numel() > 0 &&
+    return device == Device::cpu && is_2x2(p) && s[2] % 2 == 0 && s[3] % 2 == 0 && input.numel() > 0 &&
            input.raw()->device == 0;
 }
 

@@ -41,9 +41,4 @@ add_halide_library(conv2d_pooled_backward_weight_cpu FROM conv2d.generator
                    TARGETS ${HNN_CPU_TARGETS}
                    USE_RUNTIME hnn_halide_runtime
                    PARAMS pooled=true)
-add_halide_library(conv2d_pooled_backward_bias_cpu FROM conv2d.generator
-                   GENERATOR conv2d_pooled_backward_bias
-                   FUNCTION_NAME conv2d_pooled_backward_bias_cpu
-                   TARGETS ${HNN_CPU_TARGETS}
-                   USE_RUNTIME hnn_halide_runtime)
-target_link_libraries(hnn_kernels INTERFACE conv2d_pooled_backward_weight_cpu conv2d_pooled_backward_bias_cpu)
+target_link_libraries(hnn_kernels INTERFACE conv2d_pooled_backward_weight_cpu)

@@ -384,34 +384,29 @@ public:
 
 // The conv's d_output when a 2x2 stride-2 average pool follows it, from the pool's d_output
 // [N, C, OH / 2, OW / 2] (OH, OW even): each output gets a quarter of its window's gradient.
-// The pooled kernel variants (CPU; LeNet c1, whose d_input is not needed) take it with the
+// The pooled d_weight (CPU; LeNet c1, whose d_input is not needed) takes it with the
 // activation's slope, so the pool's backward never writes the conv's d_z (2.4 MB at c1, read
 // back by d_weight and d_bias).
 //
-// A row of OW >= L outputs as vectors of L lanes, RDom (lane, vector, row[, image]): the whole
-// vectors from the left, then one ending at the row's end, which overlaps the one before where
-// L does not divide OW (`fresh`: the lanes no earlier vector covered). Each vector starts at
-// an even column, so x / 2 is a constant lane pattern over d_output's half row (a dense load
-// and a shuffle). One pass over each row (two, whole vectors then the last, read every row's
-// cache lines twice).
+// A row of OW >= L outputs as vectors of L lanes, RDom (lane, vector, row): the whole vectors
+// from the left, then one ending at the row's end, which overlaps the one before where L does
+// not divide OW (the overlap written twice with the same values). Each vector starts at an
+// even column, so x / 2 is a constant lane pattern over d_output's half row (a dense load and
+// a shuffle).
 struct PooledRow {
     RDom r;
-    Expr x, y, half_x, n, fresh;  // n: the image, when the rows run over the batch too
+    Expr x, y, half_x;
     Expr gradient(Func d_pooled, Expr c, Expr image) const { return d_pooled(half_x, y / 2, c, image) / 4.0f; }
 };
-// With images defined, the RDom runs over that many images as well.
-PooledRow pooled_rows(Expr out_w, Expr out_h, int L, Expr images = Expr()) {
+PooledRow pooled_rows(Expr out_w, Expr out_h, int L) {
     Expr whole = (out_w - 1) / L;  // whole vectors before the last one
-    Region dims{Range(0, L), Range(0, whole + 1), Range(0, out_h)};
-    if (images.defined()) dims.push_back(Range(0, images));
-    RDom r(dims, "row");
+    RDom r(0, L, 0, whole + 1, 0, out_h, "row");
     Expr start = min(r.y * L, out_w - L);
-    return PooledRow{r, start + r.x, r.z, min(r.y * (L / 2), out_w / 2 - L / 2) + r.x / 2,
-                     images.defined() ? Expr(r.w) : Expr(), r.y < whole || start + r.x >= whole * L};
+    return PooledRow{r, start + r.x, r.z, min(r.y * (L / 2), out_w / 2 - L / 2) + r.x / 2};
 }
 
 // d_weight[co, ci, ky, kx] = sum_{n, oy, ox} d_z[n, co, oy, ox] * padded_input[n, ci, oy sh + ky - ph, ox sw + kx - pw]
-// d_z [N, Co, OH, OW], input [N, Ci, H, W] -> d_weight [Co, Ci, kh, kw]
+// d_z [N, Co, OH, OW], input [N, Ci, H, W] -> d_weight [Co, Ci, kh, kw]   (pooled: + d_bias [Co])
 //
 // x86: the reduction over ox runs in vector lanes (output columns rounded up to whole vectors
 // over a zero-extended copy of d_z), so `lanes` partial sums per weight are reduced at the
@@ -439,8 +434,15 @@ public:
     Input<Buffer<float, 4>> input{"input"};
     Input<int> stride_h{"stride_h"}, stride_w{"stride_w"}, padding_h{"padding_h"}, padding_w{"padding_w"};
     Output<Buffer<float, 4>> d_weight{"d_weight"};
+    // pooled: the bias's gradient as well, summed from the same d_z while it is in cache (a
+    // separate kernel read the conv's output from L3 again: 92 of ~2400 ms of an epoch).
+    Output<Buffer<float, 1>> *d_bias = nullptr;
 
     Var x{"x"}, y{"y"}, c{"c"}, n{"n"}, u{"u"}, k{"k"};
+
+    void configure() {
+        if (pooled) d_bias = add_output<Buffer<float, 1>>("d_bias");
+    }
 
     void generate() {
         const bool gpu = get_target().has_gpu_feature();
@@ -492,13 +494,31 @@ public:
         // The lanes summed in a pure definition (no update stage: its tiles may shift inwards).
         Expr total = partial(0, x, y, c, n, k);
         for (int i = 1; i < L; ++i) total += partial(i, x, y, c, n, k);
-        chunk_sum(x, y, c, n, k) = total;
         RDom rk(0, chunks, "rk");
-        if (gpu) {
-            d_weight(x, y, c, n) = chunk_sum(x, y, c, n, 0);  // one chunk
-        } else {
+        Func bias_part("bias_part");  // pooled: bias_part(u, co, chunk), lane u of the chunk's d_z sum
+        RDom rb;
+        if (pooled) {
+            // The chunk's d_z, zero past the rows' ends and the batch: every lane counts. Each
+            // chunk_sum point carries its tile's sum (the lanes added: 16 adds per point).
+            rb = RDom(0, (out_w + L - 1) / L, 0, out_h, 0, chunk, "rb");
+            bias_part(u, n, k) = 0.0f;
+            bias_part(u, n, k) += dz_wide(rb.x * L + u, rb.y, n, k * chunk + rb.z);
+            Expr bias_total = bias_part(0, n, k);
+            for (int i = 1; i < L; ++i) bias_total += bias_part(i, n, k);
+            chunk_sum(x, y, c, n, k) = Tuple(total, bias_total);
             d_weight(x, y, c, n) = 0.0f;
-            d_weight(x, y, c, n) += chunk_sum(x, y, c, n, rk);  // chunks in order
+            d_weight(x, y, c, n) += chunk_sum(x, y, c, n, rk)[0];
+            Var co_b{"co_b"};
+            (*d_bias)(co_b) = 0.0f;
+            (*d_bias)(co_b) += chunk_sum(0, 0, 0, co_b, rk)[1];
+        } else {
+            chunk_sum(x, y, c, n, k) = total;
+            if (gpu) {
+                d_weight(x, y, c, n) = chunk_sum(x, y, c, n, 0);  // one chunk
+            } else {
+                d_weight(x, y, c, n) = 0.0f;
+                d_weight(x, y, c, n) += chunk_sum(x, y, c, n, rk);  // chunks in order
+            }
         }
 
         if (pooled) {  // LeNet c1's shapes
@@ -506,6 +526,7 @@ public:
             d_output.set_estimates({{0, 14}, {0, 14}, {0, 6}, {0, 128}});
             input.set_estimates({{0, 28}, {0, 28}, {0, 1}, {0, 128}});
             d_weight.set_estimates({{0, 5}, {0, 5}, {0, 1}, {0, 6}});
+            d_bias->set_estimates({{0, 6}});
         } else {  // LeNet c2's
             output.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
             d_output.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
@@ -559,6 +580,11 @@ public:
         // d_z per chunk and output-channel tile, right before the reduction that reads it (from
         // L2): compute_root wrote and re-read a whole d_z (2.75 MB at lenet-c1) through memory.
         dz_wide.compute_at(chunk_sum, co);
+        if (pooled) {
+            // Read once more from cache, the tile's channels as independent chains of adds.
+            bias_part.compute_at(chunk_sum, co).vectorize(u);
+            bias_part.update().reorder(u, n, rb.x, rb.y, rb.z).vectorize(u).unroll(n);
+        }
         dz_wide.update(0).vectorize(tail.x, L, TailStrategy::GuardWithIf);
         if (pooled) {
             // x = start + lane: distinct lanes write distinct columns, which Halide's race check
@@ -740,48 +766,6 @@ public:
     }
 };
 
-// d_bias of a conv followed by a 2x2 average pool, from the pool's d_output (PooledRow),
-// CPU: d_bias[c] = sum_{n, y, x} act'(y) d_pooled[n, c, y / 2, x / 2] / 4, the rows summed in
-// vector lanes as pooled_rows gives them (the last vector's lanes that overlap the whole
-// vectors masked off), the lanes added at the end.
-// y [N, C, OH, OW], d_pooled [N, C, OH / 2, OW / 2] -> d_bias [C]   (OW >= lanes, OH and OW even)
-class Conv2dPooledBackwardBias : public Generator<Conv2dPooledBackwardBias> {
-public:
-    GeneratorParam<int> vector_width{"vector_width", 0};
-    Input<Buffer<float, 4>> output{"output"};
-    Input<Buffer<float, 4>> d_output{"d_output"};
-    Input<int> activation{"activation"};
-    Output<Buffer<float, 1>> d_bias{"d_bias"};
-
-    Var c{"c"}, u{"u"};
-
-    void generate() {
-        if (get_target().has_gpu_feature()) throw std::runtime_error("conv2d_pooled_backward_bias is a CPU kernel");
-        const int L = hnn_gen::vector_lanes(get_target(), vector_width);
-        Expr out_w = output.dim(0).extent(), out_h = output.dim(1).extent(), batch = output.dim(3).extent();
-        // lanes(u, c, s): lane u of every vector of the rows of parity s (two chains of adds)
-        Func lanes("lanes");
-        Var s{"s"};
-        lanes(u, c, s) = 0.0f;
-        const PooledRow row = pooled_rows(out_w, out_h, L, batch);
-        Expr dz = activation_gradient(output(row.x, row.y, c, row.n), row.gradient(d_output, c, row.n), activation);
-        lanes(row.r.x, c, row.y % 2) += select(row.fresh, dz, 0.0f);
-        Expr total = lanes(0, c, 0) + lanes(0, c, 1);
-        for (int i = 1; i < L; ++i) total += lanes(i, c, 0) + lanes(i, c, 1);
-        d_bias(c) = total;
-
-        output.set_estimates({{0, 28}, {0, 28}, {0, 6}, {0, 128}});
-        d_output.set_estimates({{0, 14}, {0, 14}, {0, 6}, {0, 128}});
-        activation.set_estimate(2);
-        d_bias.set_estimates({{0, 6}});
-        if (using_autoscheduler()) return;
-        d_bias.parallel(c);
-        lanes.compute_at(d_bias, c);
-        lanes.bound(s, 0, 2).vectorize(u).unroll(s);
-        lanes.update().reorder(row.r.x, row.r.z, row.r.y, row.r.w).vectorize(row.r.x).unroll(row.r.z, 2).specialize(activation == 2);
-    }
-};
-
 // conv1x1 (d2l 7.4.3): Y[n] = W (Co x Ci) . X[n] (Ci x H*W) + b, on [N, C, H*W] views.
 // GEMM schedule: 2 vectors of pixels x tile_co output channels in registers over the whole ci
 // reduction (2 vector loads + tile_co broadcasts per 2 tile_co FMAs).
@@ -912,6 +896,5 @@ HALIDE_REGISTER_GENERATOR(Conv2dBackwardInput, conv2d_backward_input)
 HALIDE_REGISTER_GENERATOR(Conv2dBackwardWeight, conv2d_backward_weight)
 HALIDE_REGISTER_GENERATOR(Conv2dChannelsBackwardWeight, conv2d_channels_backward_weight)
 HALIDE_REGISTER_GENERATOR(Conv2dBackwardBias, conv2d_backward_bias)
-HALIDE_REGISTER_GENERATOR(Conv2dPooledBackwardBias, conv2d_pooled_backward_bias)
 HALIDE_REGISTER_GENERATOR(Conv1x1Forward, conv1x1_forward)
 HALIDE_REGISTER_GENERATOR(Conv1x1BackwardWeight, conv1x1_backward_weight)

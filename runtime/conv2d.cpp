@@ -25,7 +25,6 @@
 #include "conv2d_channels_backward_weight_cuda.h"
 #include "conv2d_forward_cpu.h"
 #include "conv2d_narrow_forward_cpu.h"
-#include "conv2d_pooled_backward_bias_cpu.h"
 #include "conv2d_pooled_backward_weight_cpu.h"
 #include "conv2d_relu_narrow_forward_cpu.h"
 #include "conv2d_sigmoid_narrow_forward_cpu.h"
@@ -233,9 +232,8 @@ bool conv2d_backward_avg_pooled(Tensor &d_weight, Tensor &d_bias, const Tensor &
     expect_shape("conv2d_backward_avg_pooled", "d_pooled", d_pooled, {shape[0], shape[1], shape[2] / 2, shape[3] / 2});
     const int act = activation_index(p.activation);
     check_kernel(conv2d_pooled_backward_weight_cpu(output.raw(), d_pooled.raw(), act, input.raw(), p.stride_h, p.stride_w,
-                                                   p.padding_h, p.padding_w, d_weight.raw()),
+                                                   p.padding_h, p.padding_w, d_weight.raw(), d_bias.raw()),
                  "conv2d_pooled_backward_weight");
-    check_kernel(conv2d_pooled_backward_bias_cpu(output.raw(), d_pooled.raw(), act, d_bias.raw()), "conv2d_pooled_backward_bias");
     return true;
 }
 

@@ -34,11 +34,17 @@ foreach (act none relu sigmoid)
   target_link_libraries(hnn_kernels INTERFACE ${prefix}narrow_forward_cpu)
 endforeach ()
 # d_weight and d_bias of a conv followed by a 2x2 average pool, from the pool's d_output
-# (LeNet c1; see PooledRow in conv2d.cpp), CPU only.
+# (LeNet c1: see PooledRow in conv2d.cpp; c2: the channel-vectorized one), CPU only.
 add_halide_library(conv2d_pooled_backward_weight_cpu FROM conv2d.generator
                    GENERATOR conv2d_backward_weight
                    FUNCTION_NAME conv2d_pooled_backward_weight_cpu
                    TARGETS ${HNN_CPU_TARGETS}
                    USE_RUNTIME hnn_halide_runtime
                    PARAMS pooled=true)
-target_link_libraries(hnn_kernels INTERFACE conv2d_pooled_backward_weight_cpu)
+add_halide_library(conv2d_channels_pooled_backward_weight_cpu FROM conv2d.generator
+                   GENERATOR conv2d_channels_backward_weight
+                   FUNCTION_NAME conv2d_channels_pooled_backward_weight_cpu
+                   TARGETS ${HNN_CPU_TARGETS}
+                   USE_RUNTIME hnn_halide_runtime
+                   PARAMS pooled=true)
+target_link_libraries(hnn_kernels INTERFACE conv2d_pooled_backward_weight_cpu conv2d_channels_pooled_backward_weight_cpu)

@@ -608,20 +608,34 @@ class Conv2dChannelsBackwardWeight : public Generator<Conv2dChannelsBackwardWeig
 public:
     GeneratorParam<int> vector_width{"vector_width", 0};
     GeneratorParam<int> batch_chunk{"batch_chunk", 16};
+    // d_output is the gradient of a 2x2 average pool after the conv (x86, even outputs at least
+    // 8 wide; LeNet c2): d_z is made from it in the transpose, and d_bias is summed from the
+    // transposed d_z (the pool's backward and the bias kernel each read y and wrote or read d_z).
+    GeneratorParam<bool> pooled{"pooled", false};
 
-    Input<Buffer<float, 4>> output{"output"};  // the forward's y = act(z) (any when activation is 0)
+    Input<Buffer<float, 4>> output{"output"};  // the forward's y = act(z) (any when activation is 0 and not pooled)
     Input<Buffer<float, 4>> d_output{"d_output"};
     Input<int> activation{"activation"};
     Input<Buffer<float, 4>> input{"input"};
     Input<int> stride_h{"stride_h"}, stride_w{"stride_w"}, padding_h{"padding_h"}, padding_w{"padding_w"};
     Output<Buffer<float, 4>> d_weight{"d_weight"};
+    Output<Buffer<float, 1>> *d_bias = nullptr;  // pooled
 
     Var x{"x"}, y{"y"}, c{"c"}, n{"n"}, k{"k"}, co{"co"}, kx{"kx"}, ky{"ky"}, ci{"ci"};
 
+    void configure() {
+        if (pooled) d_bias = add_output<Buffer<float, 1>>("d_bias");
+    }
+
     void generate() {
         const bool gpu = get_target().has_gpu_feature();
+        if (pooled && gpu) throw std::runtime_error("conv2d_channels_backward_weight with pooled=true is a CPU kernel");
         const int L = gpu ? 1 : hnn_gen::vector_lanes(get_target(), vector_width);
-        Expr out_w = d_output.dim(0).extent(), out_h = d_output.dim(1).extent(), batch = d_output.dim(3).extent();
+        // pooled: even, as the runtime checks; said so, the transpose's 8-column tiles start at
+        // even columns, and x / 2 over a tile is a dense load and a shuffle.
+        Expr out_w = pooled ? output.dim(0).extent() / 2 * 2 : d_output.dim(0).extent();
+        Expr out_h = pooled ? output.dim(1).extent() / 2 * 2 : d_output.dim(1).extent();
+        Expr batch = d_output.dim(3).extent();
         Expr chunk = gpu ? batch : min(batch, int(batch_chunk));
         Expr chunks = (batch + chunk - 1) / chunk;
         Func padded("padded"), dzt("dzt"), acc("acc"), chunk_sum("chunk_sum");
@@ -637,8 +651,18 @@ public:
         }
         Expr nc = min(n, batch - 1);
         Func dz_rows("dz_rows");
-        dz_rows(x, y, c, n) = select(n < batch, activation_gradient(output(x, y, c, nc), d_output(x, y, c, nc), activation), 0.0f);
+        Expr gradient = pooled ? d_output(x / 2, y / 2, c, nc) / 4.0f : d_output(x, y, c, nc);
+        dz_rows(x, y, c, n) = select(n < batch, activation_gradient(output(x, y, c, nc), gradient, activation), 0.0f);
         dzt(c, x, y, n) = dz_rows(x, y, c, n);
+        // pooled: d_bias from dzt, channels in lanes, even and odd columns as two chains of adds.
+        Func bias_part("bias_part");
+        RDom rb;
+        if (pooled) {
+            rb = RDom(0, 2, 0, out_w / 2, 0, out_h, 0, batch, "rb");
+            bias_part(c, x) = 0.0f;
+            bias_part(c, rb.x) += dzt(c, 2 * rb.y + rb.x, rb.z, rb.w);
+            (*d_bias)(c) = bias_part(c, 0) + bias_part(c, 1);
+        }
         RDom r(0, out_w, 0, out_h, 0, chunk, "r");
         Expr image = k * chunk + r.z;
         acc(co, kx, ky, ci, k) = 0.0f;
@@ -654,7 +678,12 @@ public:
         }
 
         output.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
-        d_output.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
+        if (pooled) {
+            d_output.set_estimates({{0, 5}, {0, 5}, {0, 16}, {0, 128}});
+            d_bias->set_estimates({{0, 16}});
+        } else {
+            d_output.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
+        }
         activation.set_estimate(2);
         input.set_estimates({{0, 14}, {0, 14}, {0, 6}, {0, 128}});
         stride_h.set_estimate(1);
@@ -721,6 +750,10 @@ public:
         rows.specialize(activation == 2);  // sigmoid: no per-element select
         rows.specialize(activation == 0);
         cols.compute_at(dzt, coo).reorder_storage(c, x, y, n).vectorize(x).unroll(c);
+        if (pooled) {
+            bias_part.compute_root().bound(x, 0, 2).vectorize(c, L, TailStrategy::GuardWithIf).unroll(x);
+            bias_part.update().reorder(c, rb.x, rb.y, rb.z, rb.w).vectorize(c, L, TailStrategy::GuardWithIf).unroll(rb.x);
+        }
     }
 };
 

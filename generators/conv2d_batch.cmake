@@ -6,3 +6,11 @@ add_halide_library(conv2d_batch_backward_input_cpu FROM conv2d_batch.generator
                    TARGETS ${HNN_CPU_TARGETS}
                    USE_RUNTIME hnn_halide_runtime)
 target_link_libraries(hnn_kernels INTERFACE conv2d_batch_backward_input_cpu)
+# The same from a following 2x2 average pool's d_output (LeNet c2; see conv2d_backward_avg_pooled).
+add_halide_library(conv2d_batch_pooled_backward_input_cpu FROM conv2d_batch.generator
+                   GENERATOR conv2d_batch_backward_input
+                   FUNCTION_NAME conv2d_batch_pooled_backward_input_cpu
+                   TARGETS ${HNN_CPU_TARGETS}
+                   USE_RUNTIME hnn_halide_runtime
+                   PARAMS pooled=true)
+target_link_libraries(hnn_kernels INTERFACE conv2d_batch_pooled_backward_input_cpu)

@@ -28,6 +28,9 @@ class Conv2dBatchBackwardInput : public Generator<Conv2dBatchBackwardInput> {
 public:
     GeneratorParam<int> images{"images", 64};  // per task and register tile: 4 AVX-512 vectors
     GeneratorParam<int> channels{"channels", 6};  // input channels per register tile
+    // d_output is the gradient of a 2x2 average pool after the conv ([N, Co, OH / 2, OW / 2],
+    // OH and OW even): d_z is made from it in the transpose (conv2d.cpp's pooled kernels).
+    GeneratorParam<bool> pooled{"pooled", false};
 
     Input<Buffer<float, 4>> output{"output"};  // the forward's y = act(z) (not read when activation is 0)
     Input<Buffer<float, 4>> d_output{"d_output"};
@@ -41,11 +44,18 @@ public:
     void generate() {
         if (get_target().has_gpu_feature()) throw std::runtime_error("conv2d_batch_backward_input is a CPU kernel");
         const int L = hnn_gen::natural_float_lanes(get_target());
-        Expr OW = d_output.dim(0).extent(), OH = d_output.dim(1).extent();
+        Expr OW = output.dim(0).extent(), OH = output.dim(1).extent();
+        // pooled (OW, OH even, as the runtime checks): said so, the transpose's 8-column tiles
+        // start at even columns, and x / 2 over a tile is a dense load and a shuffle.
+        if (pooled) {
+            OW = OW / 2 * 2;
+            OH = OH / 2 * 2;
+        }
 
         // d_z = d_output * act'(y), transposed to (n, co, x, y) through 8x8 tiles.
         Func d_z("d_z"), dzt("dzt");
-        d_z(x, y, c, n) = hnn_gen::activation_gradient(output(x, y, c, n), d_output(x, y, c, n), activation);
+        Expr gradient = pooled ? d_output(x / 2, y / 2, c, n) / 4.0f : d_output(x, y, c, n);
+        d_z(x, y, c, n) = hnn_gen::activation_gradient(output(x, y, c, n), gradient, activation);
         dzt(n, x, y, c) = d_z(x, y, c, n);
 
         RDom r(0, weight.dim(0).extent(), 0, weight.dim(1).extent(), 0, weight.dim(3).extent(), "r");
@@ -60,8 +70,12 @@ public:
         d_input(x, y, c, n) = res(n, x, y, c);
 
         output.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
-        d_output.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
-        activation.set_estimate(0);
+        if (pooled) {
+            d_output.set_estimates({{0, 5}, {0, 5}, {0, 16}, {0, 128}});
+        } else {
+            d_output.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
+        }
+        activation.set_estimate(pooled ? 2 : 0);
         weight.set_estimates({{0, 5}, {0, 5}, {0, 6}, {0, 16}});
         padding_h.set_estimate(0);
         padding_w.set_estimate(0);
@@ -115,6 +129,7 @@ public:
         // inserts: this is 0.91x that kernel's time (the transpose 25% faster).
         Func rows = d_z.in(dzt), cols = rows.in(dzt);
         rows.compute_at(dzt, no).vectorize(x).unroll(n);
+        rows.specialize(activation == 2);  // sigmoid: no per-element select
         rows.specialize(activation == 0);
         cols.compute_at(dzt, no).reorder_storage(n, x, y, c).vectorize(x).unroll(n);
     }

@@ -26,6 +26,8 @@
 #include "conv2d_forward_cpu.h"
 #include "conv2d_narrow_forward_cpu.h"
 #include "conv2d_pooled_backward_weight_cpu.h"
+#include "conv2d_channels_pooled_backward_weight_cpu.h"
+#include "conv2d_batch_pooled_backward_input_cpu.h"
 #include "conv2d_relu_narrow_forward_cpu.h"
 #include "conv2d_sigmoid_narrow_forward_cpu.h"
 #include "conv2d_forward_cuda.h"
@@ -220,20 +222,32 @@ void conv2d_backward(Tensor *d_input, Tensor *d_weight, Tensor *d_bias, const Te
     }
 }
 
-bool conv2d_backward_avg_pooled(Tensor &d_weight, Tensor &d_bias, const Tensor &d_pooled, const Tensor &input,
+bool conv2d_backward_avg_pooled(Tensor *d_input, Tensor &d_weight, Tensor &d_bias, const Tensor &d_pooled, const Tensor &input,
                                 const Tensor &weight, const Tensor &output, const Conv2dParams &p, Device device) {
     const Shape shape = conv2d_output_shape(input.shape(), weight.shape(), p);
     expect_shape("conv2d_backward_avg_pooled", "output", output, shape);
     expect_shape("conv2d_backward_avg_pooled", "d_weight", d_weight, weight.shape());
     expect_shape("conv2d_backward_avg_pooled", "d_bias", d_bias, {weight.dim(0)});
-    if (shape[2] % 2 != 0 || shape[3] % 2 != 0 || shape[3] < 16 || device != Device::cpu || weight_variant(weight) != 0) {
+    if (d_input) expect_shape("conv2d_backward_avg_pooled", "d_input", *d_input, input.shape());
+    if (shape[2] % 2 != 0 || shape[3] % 2 != 0 || device != Device::cpu) return false;
+    const bool channels = weight_variant(weight) == 1;
+    if (d_input ? !(channels && shape[3] >= 8 && batch_lanes_input(device, *d_input, p)) : (channels || shape[3] < 16)) {
         return false;
     }
     expect_shape("conv2d_backward_avg_pooled", "d_pooled", d_pooled, {shape[0], shape[1], shape[2] / 2, shape[3] / 2});
     const int act = activation_index(p.activation);
-    check_kernel(conv2d_pooled_backward_weight_cpu(output.raw(), d_pooled.raw(), act, input.raw(), p.stride_h, p.stride_w,
-                                                   p.padding_h, p.padding_w, d_weight.raw(), d_bias.raw()),
-                 "conv2d_pooled_backward_weight");
+    if (d_input) {
+        check_kernel(conv2d_batch_pooled_backward_input_cpu(output.raw(), d_pooled.raw(), act, weight.raw(), p.padding_h,
+                                                            p.padding_w, d_input->raw()),
+                     "conv2d_batch_pooled_backward_input");
+        check_kernel(conv2d_channels_pooled_backward_weight_cpu(output.raw(), d_pooled.raw(), act, input.raw(), p.stride_h,
+                                                                p.stride_w, p.padding_h, p.padding_w, d_weight.raw(), d_bias.raw()),
+                     "conv2d_channels_pooled_backward_weight");
+    } else {
+        check_kernel(conv2d_pooled_backward_weight_cpu(output.raw(), d_pooled.raw(), act, input.raw(), p.stride_h, p.stride_w,
+                                                       p.padding_h, p.padding_w, d_weight.raw(), d_bias.raw()),
+                     "conv2d_pooled_backward_weight");
+    }
     return true;
 }
 

@@ -33,14 +33,18 @@ void conv2d_backward(Tensor *d_input, Tensor *d_weight, Tensor *d_bias, const Te
                      const Tensor &weight, const Tensor &output, const Conv2dParams &params, Device device);
 
 // The backward of a conv followed by a 2x2 stride-2 average pool (is_avg_pool_2x2), from the
-// pool's d_output, when the conv's d_input is not needed (a first layer: LeNet's c1). The
-// kernels apply the pool's gradient and the activation's slope themselves, so the conv's d_z
-// is never written (the pool's backward and a 2.4 MB round trip at c1). Returns false, writing
-// nothing, where they do not apply: other than the CPU, 16 or more output channels with a 5x5
-// kernel (conv2d_backward's channel-vectorized d_weight), odd output sizes, or outputs
-// narrower than 16; the caller then runs pool2d_backward and conv2d_backward.
+// pool's d_output. The kernels apply the pool's gradient and the activation's slope
+// themselves, so the conv's d_z is never written (the pool's backward and a round trip of d_z
+// through memory), and d_bias is summed from the d_z they already hold. Two CPU paths:
+// - no d_input (a first layer, LeNet's c1): fewer than 16 output channels or a kernel other
+//   than 5x5, outputs at least 16 wide;
+// - with d_input (LeNet's c2): 16 or more output channels with a 5x5 kernel, outputs at least 8
+//   wide, and d_input as conv2d_backward's batch-lane kernel takes it (stride 1, 6-15 input
+//   channels 8-16 wide, a batch of at least 16).
+// Both need even output sizes. Returns false, writing nothing, where neither applies (or on
+// CUDA); the caller then runs pool2d_backward and conv2d_backward.
 // d_pooled [N, Co, OH / 2, OW / 2], output [N, Co, OH, OW], input, weight as conv2d_backward
-bool conv2d_backward_avg_pooled(Tensor &d_weight, Tensor &d_bias, const Tensor &d_pooled, const Tensor &input,
+bool conv2d_backward_avg_pooled(Tensor *d_input, Tensor &d_weight, Tensor &d_bias, const Tensor &d_pooled, const Tensor &input,
                                 const Tensor &weight, const Tensor &output, const Conv2dParams &params, Device device);
 
 // The 1x1 convolution as Y[n] = W (Co x Ci) . X[n] (Ci x H*W) + b; stride 1, no padding, no

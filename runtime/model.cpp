@@ -341,8 +341,8 @@ void Sequential::backward(Device device) {
     // (one pass instead of the conv's three kernels each reading y and d_y); the conv's
     // backward then runs without its activation. slope_applied: the step whose d_output is d_z.
     int slope_applied = -1;
-    // A conv before an average pool 2x2 whose d_input is not needed (LeNet's c1) takes the pool's
-    // d_output in its own kernels (conv2d_backward_avg_pooled); pooled_done: that conv's step.
+    // A conv before an average pool 2x2 (LeNet's c1 and c2) takes the pool's d_output in its own
+    // kernels where they apply (conv2d_backward_avg_pooled); pooled_done: that conv's step.
     int pooled_done = -1;
     // A step needs d_input only if some step before it has a kernel with parameters or
     // activations to pass the gradient on to (never the first layer).
@@ -370,10 +370,10 @@ void Sequential::backward(Device device) {
                 break;
             case LayerKind::avg_pool2d:
             case LayerKind::max_pool2d:
-                if (d_in && specs_[steps_[s - 1].layer].kind == LayerKind::conv2d && !needs_d_input(s - 1) &&
-                    is_avg_pool_2x2(pool_params(spec))) {
+                if (d_in && specs_[steps_[s - 1].layer].kind == LayerKind::conv2d && is_avg_pool_2x2(pool_params(spec))) {
                     const Step &conv = steps_[s - 1];
-                    if (conv2d_backward_avg_pooled(gradients_[conv.weight], gradients_[conv.bias], d_out,
+                    Tensor *conv_d_in = needs_d_input(s - 1) ? &v.d_outputs[s - 2] : nullptr;
+                    if (conv2d_backward_avg_pooled(conv_d_in, gradients_[conv.weight], gradients_[conv.bias], d_out,
                                                    s == 1 ? *last_input_ : v.outputs[s - 2], parameters_[conv.weight], in,
                                                    conv_params(specs_[conv.layer], conv.fused), device)) {
                         pooled_done = s - 1;

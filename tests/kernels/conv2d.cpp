@@ -139,20 +139,32 @@ TEST_CASE("conv2d backward skips d_input when it is null and overwrites the othe
 }
 
 TEST_CASE("conv2d backward from a following 2x2 average pool's gradient equals the pool's backward then the conv's") {
-    // CPU kernels for few output channels, even outputs at least 16 wide (LeNet c1 first):
-    // 28-wide rows (a vector and an overlapping last one), 16 (exactly one), 34 (two and a
-    // last), odd batches and every activation. Elsewhere the call declines and writes nothing.
+    // CPU kernels, two paths. Without d_input, few output channels, even outputs at least 16
+    // wide (LeNet c1 first): 28-wide rows (a vector and an overlapping last one), 16 (exactly
+    // one), 34 (two and a last). With d_input, 16 or more output channels and 5x5 kernels over
+    // inputs the batch-lane d_input takes (LeNet c2 first): 10-wide outputs (an 8-column tile and
+    // one shifted inwards by a pair), 8, 16; 20 channels (a channel tile shifted inwards). Odd
+    // batches and every activation. Elsewhere the call declines and writes nothing.
     struct Case {
         ConvCase conv;
         Activation act;
+        bool with_input;
         bool applies;  // on the CPU
     };
     const Case cases[] = {
-        {{5, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2}, Activation::sigmoid, true}, {{3, 2, 18, 16, 4, 3, 3, 1, 1, 1, 1}, Activation::relu, true},
-        {{2, 3, 12, 36, 5, 3, 3, 1, 1, 0, 0}, Activation::none, true},    {{17, 1, 16, 16, 3, 1, 1, 1, 1, 0, 0}, Activation::sigmoid, true},
-        {{2, 2, 14, 14, 3, 3, 3, 1, 1, 0, 0}, Activation::sigmoid, false},  // 12 wide: narrower than 16
-        {{2, 2, 17, 18, 3, 3, 3, 1, 1, 0, 0}, Activation::relu, false},     // 15 rows: odd
-        {{2, 2, 20, 20, 16, 5, 5, 1, 1, 2, 2}, Activation::sigmoid, false}, // 16 channels, 5x5: channel d_weight
+        {{5, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2}, Activation::sigmoid, false, true},
+        {{3, 2, 18, 16, 4, 3, 3, 1, 1, 1, 1}, Activation::relu, false, true},
+        {{2, 3, 12, 36, 5, 3, 3, 1, 1, 0, 0}, Activation::none, false, true},
+        {{17, 1, 16, 16, 3, 1, 1, 1, 1, 0, 0}, Activation::sigmoid, false, true},
+        {{2, 2, 14, 14, 3, 3, 3, 1, 1, 0, 0}, Activation::sigmoid, false, false},   // 12 wide: narrower than 16
+        {{2, 2, 17, 18, 3, 3, 3, 1, 1, 0, 0}, Activation::relu, false, false},      // 15 rows: odd
+        {{2, 2, 20, 20, 16, 5, 5, 1, 1, 2, 2}, Activation::sigmoid, false, false},  // 16 channels, 5x5 without d_input
+        {{18, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0}, Activation::sigmoid, true, true},   // LeNet c2
+        {{17, 7, 12, 16, 16, 5, 5, 1, 1, 2, 2}, Activation::relu, true, true},      // 12 x 16 outputs
+        {{16, 6, 10, 10, 20, 5, 5, 1, 1, 1, 1}, Activation::none, true, true},      // 8 x 8 outputs, 20 channels
+        {{18, 6, 14, 14, 6, 5, 5, 1, 1, 0, 0}, Activation::sigmoid, true, false},   // 6 channels with d_input
+        {{18, 6, 15, 14, 16, 5, 5, 1, 1, 0, 0}, Activation::sigmoid, true, false},  // 11 rows: odd
+        {{8, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0}, Activation::sigmoid, true, false},   // batch of 8: fewer than 16
     };
     std::mt19937 rng(14);
     Pool2dParams pool;
@@ -163,10 +175,14 @@ TEST_CASE("conv2d backward from a following 2x2 average pool's gradient equals t
         Tensor x = test::random_tensor({s.n, s.ci, s.h, s.w}, rng), w = test::random_tensor({s.co, s.ci, s.kh, s.kw}, rng);
         Tensor b = test::random_tensor({s.co}, rng);
         Tensor y = conv(x, w, &b, p);
+        if (y.dim(2) % 2 != 0 || y.dim(3) % 2 != 0) {  // the pool drops the odd row or column: the call declines
+            CHECK_MESSAGE(!k.applies, describe(s, k.act, true));
+        }
         Tensor d_pooled = test::random_tensor(pool2d_output_shape(y.shape(), pool), rng);
         Tensor dw = test::random_tensor(w.shape(), rng), db = test::random_tensor({s.co}, rng);  // stale values
-        const bool applied = conv2d_backward_avg_pooled(dw, db, d_pooled, x, w, y, p, test::device());
-        const std::string what = describe(s, k.act, true);
+        Tensor dx = test::random_tensor(x.shape(), rng);
+        const bool applied = conv2d_backward_avg_pooled(k.with_input ? &dx : nullptr, dw, db, d_pooled, x, w, y, p, test::device());
+        const std::string what = describe(s, k.act, true) + (k.with_input ? " with d_input" : "");
         const bool expected = k.applies && test::device() == Device::cpu;
         CHECK_MESSAGE(applied == expected, what);
         if (!applied) continue;
@@ -175,6 +191,10 @@ TEST_CASE("conv2d backward from a following 2x2 average pool's gradient equals t
         const auto want = reference::conv2d_backward(reference::pool2d_backward(d_pooled, y, pool), x, w, y, p);
         test::check_close(dw, want.d_weight, reference::kConv2dGradientTolerance, "pooled d_weight " + what);
         test::check_close(db, want.d_bias, reference::kConv2dGradientTolerance, "pooled d_bias " + what);
+        if (k.with_input) {
+            dx.sync_to_host();
+            test::check_close(dx, want.d_input, reference::kConv2dGradientTolerance, "pooled d_input " + what);
+        }
     }
 }
 

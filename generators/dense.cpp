@@ -10,6 +10,11 @@ using namespace Halide;
 enum class Act { none, relu, sigmoid };
 const std::map<std::string, Act> kActivations{{"none", Act::none}, {"relu", Act::relu}, {"sigmoid", Act::sigmoid}};
 
+// Packing and transposes run in parallel from this many floats: serial, LeNet f1's (48-51K)
+// kept the other core idle for ~10% of an epoch with all the serial host work (perf, epoch
+// window); a parallel launch costs a few microseconds, more than LeNet f2's and f3's packing.
+constexpr int kParallelPacking = 32 * 1024;
+
 // Register-tile sizes of the x86 GEMM schedule.
 struct GemmTile {
     int lanes;  // vector width (floats)
@@ -81,7 +86,7 @@ struct Gemm {
         // Packing is O(K x v) against the GEMM's O(K x v x rows): parallel only when large, as a
         // parallel launch costs microseconds (LeNet's f3: 128 x 84 -> 10).
         packed.compute_root();
-        packed.specialize(packed_elements() >= 256 * 1024).vectorize(vi, tile.lanes).parallel(vo);
+        packed.specialize(packed_elements() >= kParallelPacking).vectorize(vi, tile.lanes).parallel(vo);
         packed.vectorize(vi, tile.lanes);
     }
 
@@ -272,11 +277,26 @@ public:
             // d_z transposed once, so each tile row's broadcasts walk one contiguous row instead
             // of striding by `out` floats (4 KB at 1024: a new page, no prefetch, per step).
             // gemm-1024 d_weight: 112 -> 63 ms (machine under load).
-            Var ko{"ko"};
+            // In 8x8 tiles through registers (Halide's block-transpose idiom: rows of d_z loaded
+            // as vectors, shuffled, stored as rows of a); element by element it was most of this
+            // kernel's serial time (perf: LeNet f1's d_z is 120 x 128).
+            Var ko{"ko"}, vo{"vo"}, ki{"ki"}, vi{"vi"};
             a.compute_root();
-            a.specialize(d_z.dim(0).extent() * d_z.dim(1).extent() >= 256 * 1024)
-                .split(k, ko, k, 64, TailStrategy::GuardWithIf)
-                .parallel(ko);
+            Expr tiles = d_z.dim(0).extent() >= 8 && d_z.dim(1).extent() >= 8;
+            a.specialize(tiles && d_z.dim(0).extent() * d_z.dim(1).extent() >= kParallelPacking)
+                .tile(k, v, ko, vo, ki, vi, 8, 8, TailStrategy::ShiftInwards)
+                .vectorize(ki)
+                .unroll(vi)
+                .parallel(vo);
+            a.specialize(tiles).tile(k, v, ko, vo, ki, vi, 8, 8, TailStrategy::ShiftInwards).vectorize(ki).unroll(vi);
+            a.tile(k, v, ko, vo, ki, vi, 8, 8, TailStrategy::GuardWithIf);  // fewer than 8 rows or columns
+            Func rows = d_z.in(a), cols = rows.in(a);
+            Var r0 = rows.args()[0], r1 = rows.args()[1], c0 = cols.args()[0], c1 = cols.args()[1];
+            rows.compute_at(a, ko).vectorize(r0, 8, TailStrategy::GuardWithIf).unroll(r1, 8, TailStrategy::GuardWithIf);
+            cols.compute_at(a, ko)
+                .reorder_storage(c1, c0)
+                .vectorize(c0, 8, TailStrategy::GuardWithIf)
+                .unroll(c1, 8, TailStrategy::GuardWithIf);
         }
     }
 };

@@ -753,7 +753,10 @@ public:
             .parallel(n, 8, TailStrategy::GuardWithIf);
         dzt.split(x, xo, xi, 1).split(c, coo, coi, 1).reorder(coi, xi, coo, xo, y, n).parallel(n, 8, TailStrategy::GuardWithIf);
         Func rows = dz_rows.in(dzt), cols = rows.in(dzt);
-        rows.compute_at(dzt, coo).vectorize(x).unroll(c);
+        // pooled: the rows of the 16 channels in a loop (one pointer each for y and d_output);
+        // unrolled, the 32 row pointers spilled: 0.95x-0.97x the kernel's time.
+        rows.compute_at(dzt, coo).vectorize(x);
+        if (!pooled) rows.unroll(c);
         rows.specialize(activation == 2);  // sigmoid: no per-element select
         rows.specialize(activation == 0);
         cols.compute_at(dzt, coo).reorder_storage(c, x, y, n).vectorize(x).unroll(c);

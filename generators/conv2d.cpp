@@ -575,10 +575,7 @@ public:
         }
         partial.update().specialize(unit && channels_tiled).unroll(n, tile_co);
         partial.update().specialize(channels_tiled).unroll(n, tile_co);
-        // The zeroing over whole planes (x and y fused): row by row, LLVM made it one 128-byte
-        // memset call per row (4096 calls per LeNet c1 batch).
-        Var xy{"xy"};
-        padded.compute_root().fuse(x, y, xy).parallel(n, 8, TailStrategy::GuardWithIf).vectorize(xy, L, TailStrategy::GuardWithIf);
+        padded.compute_root().parallel(n, 8, TailStrategy::GuardWithIf).vectorize(x, L);
         padded.update().parallel(interior.z, 8, TailStrategy::GuardWithIf).vectorize(interior.x, L, TailStrategy::GuardWithIf);
         // d_z per chunk and output-channel tile, right before the reduction that reads it (from
         // L2): compute_root wrote and re-read a whole d_z (2.75 MB at lenet-c1) through memory.

@@ -38,6 +38,18 @@ inline Halide::Expr activation_gradient(Halide::Expr out, Halide::Expr grad, Hal
     return select(activation == 1, select(out > 0.0f, grad, 0.0f), activation == 2, grad * out * (1.0f - out), grad);
 }
 
+// A conv output's gradient at (x, y, c, n) when a 2x2 stride-2 average pool follows it: a
+// quarter of the pool's d_output at its window (the pooled backward kernels, LeNet c1 and c2).
+template <class DPooled>
+Halide::Expr avg_pool_2x2_gradient(const DPooled &d_pooled, Halide::Expr x, Halide::Expr y, Halide::Expr c, Halide::Expr n) {
+    return d_pooled(x / 2, y / 2, c, n) / 4.0f;
+}
+
+// An extent the runtime guarantees even, written so that Halide knows it too: tiles that start
+// at min(t * 8, extent - 8) then start at even columns, and x / 2 over a tile is a dense load
+// and a shuffle rather than two loads and an interleave.
+inline Halide::Expr known_even(Halide::Expr extent) { return extent / 2 * 2; }
+
 // exp(x) for x in [-87, 88] (the caller clamps): Cephes' expf, the range reduced by ln 2 in
 // two parts and a degree-5 polynomial on [-ln2/2, ln2/2], within ~1 ulp; 2^k is built in the
 // exponent bits, which the clamp keeps normal. Halide's exp carries range checks and, on

@@ -384,9 +384,9 @@ public:
 
 // The conv's d_output when a 2x2 stride-2 average pool follows it, from the pool's d_output
 // [N, C, OH / 2, OW / 2] (OH, OW even): each output gets a quarter of its window's gradient.
-// The pooled d_weight (CPU; LeNet c1, whose d_input is not needed) takes it with the
-// activation's slope, so the pool's backward never writes the conv's d_z (2.4 MB at c1, read
-// back by d_weight and d_bias).
+// The pooled kernels (CPU: this d_weight for LeNet c1; the channel d_weight and the batch-lane
+// d_input for c2) take it with the activation's slope, so the pool's backward never writes the
+// conv's d_z (2.4 MB at c1, read back by d_weight and d_bias).
 //
 // A row of OW >= L outputs as vectors of L lanes, RDom (lane, vector, row): the whole vectors
 // from the left, then one ending at the row's end, which overlaps the one before where L does
@@ -631,10 +631,8 @@ public:
         const bool gpu = get_target().has_gpu_feature();
         if (pooled && gpu) throw std::runtime_error("conv2d_channels_backward_weight with pooled=true is a CPU kernel");
         const int L = gpu ? 1 : hnn_gen::vector_lanes(get_target(), vector_width);
-        // pooled: even, as the runtime checks; said so, the transpose's 8-column tiles start at
-        // even columns, and x / 2 over a tile is a dense load and a shuffle.
-        Expr out_w = pooled ? output.dim(0).extent() / 2 * 2 : d_output.dim(0).extent();
-        Expr out_h = pooled ? output.dim(1).extent() / 2 * 2 : d_output.dim(1).extent();
+        Expr out_w = pooled ? hnn_gen::known_even(output.dim(0).extent()) : d_output.dim(0).extent();
+        Expr out_h = pooled ? hnn_gen::known_even(output.dim(1).extent()) : d_output.dim(1).extent();
         Expr batch = d_output.dim(3).extent();
         Expr chunk = gpu ? batch : min(batch, int(batch_chunk));
         Expr chunks = (batch + chunk - 1) / chunk;
@@ -651,7 +649,7 @@ public:
         }
         Expr nc = min(n, batch - 1);
         Func dz_rows("dz_rows");
-        Expr gradient = pooled ? d_output(x / 2, y / 2, c, nc) / 4.0f : d_output(x, y, c, nc);
+        Expr gradient = pooled ? hnn_gen::avg_pool_2x2_gradient(d_output, x, y, c, nc) : d_output(x, y, c, nc);
         dz_rows(x, y, c, n) = select(n < batch, activation_gradient(output(x, y, c, nc), gradient, activation), 0.0f);
         dzt(c, x, y, n) = dz_rows(x, y, c, n);
         // pooled: d_bias from dzt, channels in lanes, a task per chunk (images past the batch are

@@ -44,17 +44,16 @@ public:
     void generate() {
         if (get_target().has_gpu_feature()) throw std::runtime_error("conv2d_batch_backward_input is a CPU kernel");
         const int L = hnn_gen::natural_float_lanes(get_target());
+        // pooled: OW and OH even, as the runtime checks (hnn_gen::known_even).
         Expr OW = output.dim(0).extent(), OH = output.dim(1).extent();
-        // pooled (OW, OH even, as the runtime checks): said so, the transpose's 8-column tiles
-        // start at even columns, and x / 2 over a tile is a dense load and a shuffle.
         if (pooled) {
-            OW = OW / 2 * 2;
-            OH = OH / 2 * 2;
+            OW = hnn_gen::known_even(OW);
+            OH = hnn_gen::known_even(OH);
         }
 
         // d_z = d_output * act'(y), transposed to (n, co, x, y) through 8x8 tiles.
         Func d_z("d_z"), dzt("dzt");
-        Expr gradient = pooled ? d_output(x / 2, y / 2, c, n) / 4.0f : d_output(x, y, c, n);
+        Expr gradient = pooled ? hnn_gen::avg_pool_2x2_gradient(d_output, x, y, c, n) : d_output(x, y, c, n);
         d_z(x, y, c, n) = hnn_gen::activation_gradient(output(x, y, c, n), gradient, activation);
         dzt(n, x, y, c) = d_z(x, y, c, n);
 

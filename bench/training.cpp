@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <thread>
 
 #include "thread_pool.h"
@@ -19,6 +20,37 @@
 namespace hnn::bench {
 
 namespace {
+
+// CPU time the hypervisor gave to other guests ("steal", /proc/stat) while a run went on: on a
+// shared virtual machine it slows hnn and PyTorch by different amounts, so the ratio of their
+// seconds is only as good as the steal beside it is small. Linux only; elsewhere nothing prints.
+struct CpuTicks {
+    long long steal = 0, total = 0;
+    bool ok = false;
+};
+
+CpuTicks cpu_ticks() {
+    CpuTicks t;
+    std::ifstream stat("/proc/stat");
+    std::string cpu;
+    if (!(stat >> cpu) || cpu != "cpu") return t;
+    long long v[8] = {};
+    for (long long &x : v) {
+        if (!(stat >> x)) return t;
+        t.total += x;  // user nice system idle iowait irq softirq steal
+    }
+    t.steal = v[7];
+    t.ok = true;
+    return t;
+}
+
+void print_steal(const char *who, const CpuTicks &before) {
+    const CpuTicks after = cpu_ticks();
+    if (!before.ok || !after.ok || after.total <= before.total) return;
+    const double percent = 100.0 * double(after.steal - before.steal) / double(after.total - before.total);
+    std::printf("           (cpu steal while %s ran: %.1f%%%s)\n", who, percent,
+                percent > 5.0 ? "; the host was busy, so this timing is unreliable: run again" : "");
+}
 
 void bench_train(const std::string &model_name, int epochs, int batch, float lr, int threads, const std::string &data,
                  const std::string &device_name, bool with_torch) {
@@ -35,6 +67,7 @@ void bench_train(const std::string &model_name, int epochs, int batch, float lr,
     config.device = device;
     Trainer trainer(model, config);
     double best = 1e30, accuracy = 0;
+    const CpuTicks hnn_start = cpu_ticks();
     trainer.fit(train, test, nullptr, [&](const EpochMetrics &m) {
         std::printf("hnn epoch %d: %.3f s, train loss %.4f, val acc %.3f\n", m.epoch, m.seconds, m.train_loss,
                     m.validation_accuracy);
@@ -46,7 +79,9 @@ void bench_train(const std::string &model_name, int epochs, int batch, float lr,
     std::printf("\n%-10s %-8s %6s %8s %14s %8s\n", "", "model", "batch", "threads", "s per epoch", "val acc");
     std::printf("%-10s %-8s %6d %8d %14.3f %8.3f\n", "hnn", model_name.c_str(), batch, threads, best, accuracy);
     if (flops_note > 0) std::printf("           (LeNet: ~%.0f GFLOP per epoch -> %.1f GFLOP/s)\n", flops_note, flops_note / best);
+    print_steal("hnn", hnn_start);
     if (!with_torch) return;
+    const CpuTicks torch_start = cpu_ticks();
     const nlohmann::json peer = run_python_peer(
         "torch_train.py", "--model " + model_name + " --epochs " + std::to_string(epochs) + " --batch-size " +
                               std::to_string(batch) + " --lr " + std::to_string(lr) + " --threads " + std::to_string(threads) +
@@ -58,6 +93,7 @@ void bench_train(const std::string &model_name, int epochs, int batch, float lr,
     const double torch_seconds = peer["seconds_per_epoch"].get<double>();
     std::printf("%-10s %-8s %6d %8d %14.3f %8.3f   (%s)\n", "pytorch", model_name.c_str(), batch, threads, torch_seconds,
                 peer["val_accuracy"].get<double>(), peer["about"].get<std::string>().c_str());
+    print_steal("PyTorch", torch_start);
     std::printf("hnn is %.2fx PyTorch's speed (PyTorch seconds / hnn seconds, best epoch of %d)\n", torch_seconds / best, epochs);
 }
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """PyTorch's peer for `hnn bench train`: the same model, batch, optimizer and thread count on
 Fashion-MNIST, timed per training epoch (data already in memory as tensors, as hnn has it).
+--warmup-steps runs that many untimed steps first (a fresh process's first steps build oneDNN
+primitives and grow the allocator), so that one timed epoch is a warm one.
 Prints one JSON object on its last line: {"about", "seconds_per_epoch", "val_accuracy"} or {"error"}.
 """
 import argparse
@@ -38,6 +40,7 @@ def main():
     p.add_argument("--device", default="cpu")
     p.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--warmup-steps", type=int, default=0)
     a = p.parse_args()
     try:
         import torch
@@ -59,6 +62,17 @@ def main():
             nn.init.xavier_uniform_(m.weight)
     opt = torch.optim.SGD(net.parameters(), lr=a.lr)
     loss_fn = nn.CrossEntropyLoss()
+
+    def train_step(idx):
+        loss = loss_fn(net(x[idx]), y[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+    warmup = torch.randperm(x.shape[0], device=device)
+    for i in range(a.warmup_steps):
+        at = i * a.batch_size % (x.shape[0] - a.batch_size + 1)
+        train_step(warmup[at:at + a.batch_size])
     times = []
     for _ in range(a.epochs):
         if device.type == "cuda":
@@ -66,11 +80,7 @@ def main():
         start = time.perf_counter()
         order = torch.randperm(x.shape[0], device=device)
         for i in range(0, x.shape[0], a.batch_size):
-            idx = order[i:i + a.batch_size]
-            loss = loss_fn(net(x[idx]), y[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+            train_step(order[i:i + a.batch_size])
         if device.type == "cuda":
             torch.cuda.synchronize()
         times.append(time.perf_counter() - start)

@@ -2,11 +2,13 @@
 // same invocation, same model, batch, optimizer and threads.
 #include <HalideRuntime.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include "thread_pool.h"
 #include "bench.h"
@@ -44,14 +46,38 @@ CpuTicks cpu_ticks() {
     return t;
 }
 
-void print_steal(const char *who, const CpuTicks &before) {
-    const CpuTicks after = cpu_ticks();
-    if (!before.ok || !after.ok || after.total <= before.total) return;
-    const double percent = 100.0 * double(after.steal - before.steal) / double(after.total - before.total);
+// The share of CPU time stolen over the intervals a side ran (ticks summed over its intervals).
+struct StealShare {
+    long long steal = 0, total = 0;
+    bool ok = true;
+    void add(const CpuTicks &before, const CpuTicks &after) {
+        ok = ok && before.ok && after.ok && after.total >= before.total;
+        steal += after.steal - before.steal;
+        total += after.total - before.total;
+    }
+};
+
+void print_steal(const char *who, const StealShare &share) {
+    if (!share.ok || share.total <= 0) return;
+    const double percent = 100.0 * double(share.steal) / double(share.total);
     std::printf("           (cpu steal while %s ran: %.1f%%%s)\n", who, percent,
                 percent > 5.0 ? "; the host was busy, so this timing is unreliable: run again" : "");
 }
 
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const size_t m = v.size() / 2;
+    return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+// PyTorch's untimed steps before its one timed epoch per run (a fresh process's first steps
+// build oneDNN primitives and grow the allocator; ~1/5 of an epoch at batch 128).
+constexpr int kTorchWarmupSteps = 100;
+
+// Rounds: one hnn epoch, then one PyTorch epoch (a fresh process each time, warmed up first),
+// so that both sides are timed in the same minutes of a shared machine whose speed drifts
+// (PyTorch's epoch took 6.4 s in one hour and 10.5 s in another). Best epoch of each side, and
+// the median of the rounds' ratios.
 void bench_train(const std::string &model_name, int epochs, int batch, float lr, int threads, const std::string &data,
                  const std::string &device_name, bool with_torch) {
     hnn::set_cpu_threads(threads);
@@ -66,35 +92,55 @@ void bench_train(const std::string &model_name, int epochs, int batch, float lr,
     config.optimizer.lr = lr;
     config.device = device;
     Trainer trainer(model, config);
-    double best = 1e30, accuracy = 0;
-    const CpuTicks hnn_start = cpu_ticks();
+    double best = 1e30, accuracy = 0, torch_best = 1e30, torch_accuracy = 0;
+    std::vector<double> ratios;
+    std::string torch_about, torch_error;
+    StealShare hnn_steal, torch_steal;
+    CpuTicks hnn_start = cpu_ticks();
     trainer.fit(train, test, nullptr, [&](const EpochMetrics &m) {
+        hnn_steal.add(hnn_start, cpu_ticks());
         std::printf("hnn epoch %d: %.3f s, train loss %.4f, val acc %.3f\n", m.epoch, m.seconds, m.train_loss,
                     m.validation_accuracy);
         std::fflush(stdout);
         best = std::min(best, m.seconds);
         accuracy = m.validation_accuracy;
+        if (with_torch && torch_error.empty()) {
+            const CpuTicks torch_start = cpu_ticks();
+            const nlohmann::json peer = run_python_peer(
+                "torch_train.py", "--model " + model_name + " --epochs 1 --warmup-steps " + std::to_string(kTorchWarmupSteps) +
+                                      " --batch-size " + std::to_string(batch) + " --lr " + std::to_string(lr) + " --threads " +
+                                      std::to_string(threads) + " --device " + device_name + " --data '" + data + "'");
+            if (peer.contains("error")) {
+                torch_error = peer["error"].get<std::string>();
+            } else {
+                torch_steal.add(torch_start, cpu_ticks());
+                const double seconds = peer["seconds_per_epoch"].get<double>();
+                std::printf("PyTorch epoch after it: %.3f s (%.2fx hnn's)\n", seconds, seconds / m.seconds);
+                std::fflush(stdout);
+                torch_best = std::min(torch_best, seconds);
+                torch_accuracy = peer["val_accuracy"].get<double>();
+                torch_about = peer["about"].get<std::string>();
+                ratios.push_back(seconds / m.seconds);
+            }
+        }
+        hnn_start = cpu_ticks();
     });
     const double flops_note = model_name == "lenet" ? 136.0 : 0.0;
     std::printf("\n%-10s %-8s %6s %8s %14s %8s\n", "", "model", "batch", "threads", "s per epoch", "val acc");
     std::printf("%-10s %-8s %6d %8d %14.3f %8.3f\n", "hnn", model_name.c_str(), batch, threads, best, accuracy);
     if (flops_note > 0) std::printf("           (LeNet: ~%.0f GFLOP per epoch -> %.1f GFLOP/s)\n", flops_note, flops_note / best);
-    print_steal("hnn", hnn_start);
+    print_steal("hnn", hnn_steal);
     if (!with_torch) return;
-    const CpuTicks torch_start = cpu_ticks();
-    const nlohmann::json peer = run_python_peer(
-        "torch_train.py", "--model " + model_name + " --epochs " + std::to_string(epochs) + " --batch-size " +
-                              std::to_string(batch) + " --lr " + std::to_string(lr) + " --threads " + std::to_string(threads) +
-                              " --device " + device_name + " --data '" + data + "'");
-    if (peer.contains("error")) {
-        std::printf("PyTorch: not run: %s\n", peer["error"].get<std::string>().c_str());
+    if (!torch_error.empty()) {
+        std::printf("PyTorch: not run: %s\n", torch_error.c_str());
         return;
     }
-    const double torch_seconds = peer["seconds_per_epoch"].get<double>();
-    std::printf("%-10s %-8s %6d %8d %14.3f %8.3f   (%s)\n", "pytorch", model_name.c_str(), batch, threads, torch_seconds,
-                peer["val_accuracy"].get<double>(), peer["about"].get<std::string>().c_str());
-    print_steal("PyTorch", torch_start);
-    std::printf("hnn is %.2fx PyTorch's speed (PyTorch seconds / hnn seconds, best epoch of %d)\n", torch_seconds / best, epochs);
+    std::printf("%-10s %-8s %6d %8d %14.3f %8.3f   (%s; each run 1 epoch after %d warm-up steps)\n", "pytorch",
+                model_name.c_str(), batch, threads, torch_best, torch_accuracy, torch_about.c_str(), kTorchWarmupSteps);
+    print_steal("PyTorch", torch_steal);
+    std::printf("hnn is %.2fx PyTorch's speed (PyTorch seconds / hnn seconds, best epoch of %d each; median of the %zu "
+                "rounds' ratios %.2fx)\n",
+                torch_best / best, epochs, ratios.size(), median(ratios));
 }
 
 void bench_house_prices(const std::string &train_path, const std::string &test_path, int threads, bool with_torch) {

@@ -131,16 +131,17 @@ void bench_train(const std::string &model_name, int epochs, int batch, float lr,
     if (flops_note > 0) std::printf("           (LeNet: ~%.0f GFLOP per epoch -> %.1f GFLOP/s)\n", flops_note, flops_note / best);
     print_steal("hnn", hnn_steal);
     if (!with_torch) return;
-    if (!torch_error.empty()) {
+    if (ratios.empty()) {
         std::printf("PyTorch: not run: %s\n", torch_error.c_str());
         return;
     }
+    if (!torch_error.empty()) std::printf("PyTorch failed after %zu rounds: %s\n", ratios.size(), torch_error.c_str());
     std::printf("%-10s %-8s %6d %8d %14.3f %8.3f   (%s; each run 1 epoch after %d warm-up steps)\n", "pytorch",
                 model_name.c_str(), batch, threads, torch_best, torch_accuracy, torch_about.c_str(), kTorchWarmupSteps);
     print_steal("PyTorch", torch_steal);
-    std::printf("hnn is %.2fx PyTorch's speed (PyTorch seconds / hnn seconds, best epoch of %d each; median of the %zu "
+    std::printf("hnn is %.2fx PyTorch's speed (PyTorch seconds / hnn seconds, best epoch of each; median of the %zu "
                 "rounds' ratios %.2fx)\n",
-                torch_best / best, epochs, ratios.size(), median(ratios));
+                torch_best / best, ratios.size(), median(ratios));
 }
 
 void bench_house_prices(const std::string &train_path, const std::string &test_path, int threads, bool with_torch) {
@@ -209,7 +210,9 @@ void add_training_benches(CLI::App &bench) {
     t->threads = hardware;
     auto *train = bench.add_subcommand("train", "Seconds per training epoch, hnn and PyTorch (same model, batch, threads)");
     train->add_option("--model", t->model, "lenet, lenet-modern or mlp")->capture_default_str();
-    train->add_option("--epochs", t->epochs, "Epochs to time (the best is reported)")->capture_default_str();
+    train->add_option("--epochs", t->epochs, "Epochs to time (the best is reported)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 100000));
     train->add_option("--batch-size", t->batch, "Minibatch size")->capture_default_str();
     train->add_option("--lr", t->lr, "SGD learning rate")->capture_default_str();
     train->add_option("--threads", t->threads, "Threads for both")->capture_default_str();

@@ -87,25 +87,29 @@ public:
         Var no{"no"}, ni{"ni"}, co{"co"}, ci{"ci"}, nn{"nn"}, nv{"nv"};
         Expr N = d_input.dim(3).extent(), W = d_input.dim(0).extent();
         Var xo{"xo"}, xi{"xi"}, nio{"nio"}, nii{"nii"};
+        Var t{"t"};
         for (int nb : {int(images), L}) {
-            // d_input's loops: task of nb images > channel tile > row >
+            // d_input's loops: task of (nb images, row) > channel tile >
             // [the row's results, res] > channel > 8 images > 8 columns, stored as rows of 8
             // through an in-register transpose of res (Halide's block-transpose idiom). Stored
             // straight from the accumulators, each vector of images was 16 scalar stores: ~30% of
-            // the kernel (perf annotate, lenet-c2).
+            // the kernel (perf annotate, lenet-c2). A task per row of each 64 images (LeNet c2:
+            // 28, not 2): with two tasks one core often waited for the other's last one (8-89 ms
+            // of an epoch); in same-process A/B the kernel's time 0.95x-1.00x.
             d_input.specialize(N >= nb && W >= 8)
                 .split(n, no, ni, nb, TailStrategy::ShiftInwards)
                 .split(c, co, ci, tc, TailStrategy::ShiftInwards)
                 .split(ni, nio, nii, 8)
                 .split(x, xo, xi, 8, TailStrategy::ShiftInwards)
-                .reorder(xi, nii, xo, nio, ci, y, co, no)
-                .parallel(no)
+                .reorder(xi, nii, xo, nio, ci, co, y, no)
+                .fuse(y, no, t)
+                .parallel(t)
                 .vectorize(xi)
                 .unroll(nii);
         }
         d_input.specialize_fail("conv2d_batch_backward_input needs at least one vector of images and rows of 8");
         // The register tile: nb/L vectors of images x tc channels, over the whole reduction.
-        res.compute_at(d_input, y).split(n, nn, nv, L).reorder(nv, nn, c, x, y).vectorize(nv).unroll(nn).unroll(c);
+        res.compute_at(d_input, co).split(n, nn, nv, L).reorder(nv, nn, c, x, y).vectorize(nv).unroll(nn).unroll(c);
         acc.compute_at(res, x).split(n, nn, nv, L).reorder(nv, nn, c, x, y).vectorize(nv).unroll(nn).unroll(c);
         acc.update().split(n, nn, nv, L).reorder(nv, nn, c, r.z, r.x, r.y).vectorize(nv).unroll(nn).unroll(c);
         Func res_rows = res.in(d_input), res_cols = res_rows.in(d_input);

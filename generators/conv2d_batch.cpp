@@ -86,8 +86,7 @@ public:
         const int tc = channels;
         Var no{"no"}, ni{"ni"}, co{"co"}, ci{"ci"}, nn{"nn"}, nv{"nv"};
         Expr N = d_input.dim(3).extent(), W = d_input.dim(0).extent();
-        Var xo{"xo"}, xi{"xi"}, nio{"nio"}, nii{"nii"};
-        Var t{"t"};
+        Var xo{"xo"}, xi{"xi"}, nio{"nio"}, nii{"nii"}, t{"t"};
         for (int nb : {int(images), L}) {
             // d_input's loops: task of (nb images, row) > channel tile >
             // [the row's results, res] > channel > 8 images > 8 columns, stored as rows of 8

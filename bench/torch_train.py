@@ -69,10 +69,11 @@ def main():
         loss.backward()
         opt.step()
 
-    warmup = torch.randperm(x.shape[0], device=device)
-    for i in range(a.warmup_steps):
-        at = i * a.batch_size % (x.shape[0] - a.batch_size + 1)
-        train_step(warmup[at:at + a.batch_size])
+    if a.warmup_steps > 0:  # drawn only then: without warm-up the epochs' orders are hnn's (same generator stream)
+        warmup = torch.randperm(x.shape[0], device=device)
+        for i in range(a.warmup_steps):
+            at = i * a.batch_size % (x.shape[0] - a.batch_size + 1)
+            train_step(warmup[at:at + a.batch_size])
     times = []
     for _ in range(a.epochs):
         if device.type == "cuda":

@@ -26,7 +26,7 @@ using namespace Halide;
 
 class Conv2dBatchBackwardInput : public Generator<Conv2dBatchBackwardInput> {
 public:
-    GeneratorParam<int> images{"images", 64};  // per task and register tile: 4 AVX-512 vectors
+    GeneratorParam<int> images{"images", 64};  // per register tile (4 AVX-512 vectors); a task is a row of them
     GeneratorParam<int> channels{"channels", 6};  // input channels per register tile
     // d_output is the gradient of a 2x2 average pool after the conv ([N, Co, OH / 2, OW / 2],
     // OH and OW even): d_z is made from it in the transpose (conv2d.cpp's pooled kernels).

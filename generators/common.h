@@ -45,6 +45,16 @@ Halide::Expr avg_pool_2x2_gradient(const DPooled &d_pooled, Halide::Expr x, Hali
     return d_pooled(x / 2, y / 2, c, n) / 4.0f;
 }
 
+// Channels-last storage of a 4-D (x, y, c, n) buffer: c dense, then x, y, n (PyTorch's
+// channels_last, NHWC). LeNet c2's output between its forward, its pool and its backward
+// (runtime/conv2d.h, conv2d_channels_last_pooled): stored so, the forward stores its channel
+// vectors straight and the backward reads them as whole cache lines.
+template <class B>
+void require_channels_last(B &buffer) {
+    buffer.dim(0).set_stride(Halide::Expr());
+    buffer.dim(2).set_stride(1);
+}
+
 // An extent the runtime guarantees even, written so that Halide knows it too: tiles that start
 // at min(t * 8, extent - 8) then start at even columns, and x / 2 over a tile is a dense load
 // and a shuffle rather than two loads and an interleave.

@@ -235,6 +235,9 @@ public:
     // 0.85x-0.87x (same-process A/B, sigmoid); the 56-wide conv was 1.02x-1.05x with it, so it
     // is a variant of its own (runtime/conv2d.cpp picks it by output width).
     GeneratorParam<bool> narrow_rows{"narrow_rows", false};
+    // narrow_rows with the output stored channels-last (hnn_gen::require_channels_last): the
+    // channel vectors stored straight, no transpose (LeNet c2 before its pool; CPU only).
+    GeneratorParam<bool> channels_last{"channels_last", false};
 
     Input<Buffer<float, 4>> input{"input"};
     Input<Buffer<float, 4>> weight{"weight"};
@@ -259,6 +262,12 @@ public:
                            weights(c, r.x, r.y, r.z);
         wide(x, y, c, n) = activate(acc(x, y, c, n), activation, !get_target().has_gpu_feature());
         output(x, y, c, n) = wide(x, y, c, n);
+        if (channels_last) {
+            if (get_target().has_gpu_feature() || !narrow_rows) {
+                throw std::runtime_error("conv2d_forward: channels_last is a CPU variant of narrow_rows");
+            }
+            hnn_gen::require_channels_last(output);
+        }
 
         input.set_estimates({{0, 28}, {0, 28}, {0, 6}, {0, 128}});
         weight.set_estimates({{0, 5}, {0, 5}, {0, 6}, {0, 16}});
@@ -284,7 +293,7 @@ public:
             tiles.channel_vectors = true;
             tiles.cvec_x = 10;
             tiles.cvec_y = 1;
-            tiles.transpose_store = true;
+            tiles.transpose_store = !channels_last;
         }
         schedule_direct_x86(output, wide, acc, padded, weights, r, output.dim(0).extent(), output.dim(1).extent(),
                             output.dim(2).extent(), weight.dim(0).extent(), weight.dim(1).extent(), stride_w == 1, tiles, x, y, c, n);
@@ -612,6 +621,9 @@ public:
     // 8 wide; LeNet c2): d_z is made from it in the transpose, and d_bias is summed from the
     // transposed d_z (the pool's backward and the bias kernel each read y and wrote or read d_z).
     GeneratorParam<bool> pooled{"pooled", false};
+    // pooled, with y stored channels-last (hnn_gen::require_channels_last): d_z is made along
+    // channel vectors, no transpose (LeNet c2; runtime/conv2d.h's conv2d_channels_last_pooled).
+    GeneratorParam<bool> channels_last{"channels_last", false};
 
     Input<Buffer<float, 4>> output{"output"};  // the forward's y = act(z) (any when activation is 0 and not pooled)
     Input<Buffer<float, 4>> d_output{"d_output"};
@@ -648,8 +660,15 @@ public:
             interior = zero_extended(padded, clamped, input.dim(0).extent(), input.dim(1).extent(), Expr(), x, y, c, n);
         }
         Expr nc = min(n, batch - 1);
-        Func dz_rows("dz_rows");
+        Func dz_rows("dz_rows"), dpt("dpt");
         Expr gradient = pooled ? hnn_gen::avg_pool_2x2_gradient(d_output, x, y, c, nc) : d_output(x, y, c, nc);
+        if (channels_last) {
+            if (!pooled) throw std::runtime_error("conv2d_channels_backward_weight: channels_last needs pooled");
+            hnn_gen::require_channels_last(output);
+            // The pool's d_output with the channels innermost, for d_z's channel vectors.
+            dpt(x, y, c, n) = d_output(x, y, c, n);
+            gradient = hnn_gen::avg_pool_2x2_gradient(dpt, x, y, c, nc);
+        }
         dz_rows(x, y, c, n) = select(n < batch, activation_gradient(output(x, y, c, nc), gradient, activation), 0.0f);
         dzt(c, x, y, n) = dz_rows(x, y, c, n);
         // pooled: d_bias from dzt, channels in lanes, a task per chunk (images past the batch are
@@ -736,6 +755,29 @@ public:
         // lenet-c2 d_weight 0.92-0.94x with d_z given (the model's case), 1.02-1.03x with the
         // sigmoid's slope applied here.
         dzt.compute_root();
+        if (channels_last) {
+            // y's channel vectors in place: d_z is elementwise, no transpose. The runtime calls
+            // this with at least one vector of channels.
+            dzt.split(c, coo, coi, L, TailStrategy::ShiftInwards)
+                .reorder(coi, coo, x, y, n)
+                .vectorize(coi)
+                .parallel(n, 8, TailStrategy::GuardWithIf);
+            dzt.specialize(activation == 2);  // sigmoid: no per-element select
+            // d_output's 16-channel gathers, 25 per image at LeNet c2 (a 5x5 d_output).
+            dpt.compute_root()
+                .reorder_storage(c, x, y, n)
+                .split(c, coo, coi, L, TailStrategy::ShiftInwards)
+                .reorder(coi, coo, x, y, n)
+                .vectorize(coi)
+                .parallel(n, 8, TailStrategy::GuardWithIf);
+            bias_part.compute_root().bound(x, 0, 2).vectorize(c, L, TailStrategy::GuardWithIf).unroll(x);
+            bias_part.update()
+                .reorder(c, rb.x, rb.y, rb.z, rb.w, k)
+                .vectorize(c, L, TailStrategy::GuardWithIf)
+                .unroll(rb.x)
+                .parallel(k);
+            return;
+        }
         Expr channel_vector = d_output.dim(2).extent() >= L;
         dzt.specialize(channel_vector && out_w >= 8)
             .split(x, xo, xi, 8, TailStrategy::ShiftInwards)

@@ -31,6 +31,9 @@ public:
     // d_output is the gradient of a 2x2 average pool after the conv ([N, Co, OH / 2, OW / 2],
     // OH and OW even): d_z is made from it in the transpose (conv2d.cpp's pooled kernels).
     GeneratorParam<bool> pooled{"pooled", false};
+    // pooled, with y stored channels-last (hnn_gen::require_channels_last): the transpose of d_z
+    // takes 16 channels x 16 images, each image's channels one cache line (LeNet c2).
+    GeneratorParam<bool> channels_last{"channels_last", false};
 
     Input<Buffer<float, 4>> output{"output"};  // the forward's y = act(z) (not read when activation is 0)
     Input<Buffer<float, 4>> d_output{"d_output"};
@@ -52,8 +55,15 @@ public:
         }
 
         // d_z = d_output * act'(y), transposed to (n, co, x, y) through 8x8 tiles.
-        Func d_z("d_z"), dzt("dzt");
+        Func d_z("d_z"), dzt("dzt"), dpt("dpt");
         Expr gradient = pooled ? hnn_gen::avg_pool_2x2_gradient(d_output, x, y, c, n) : d_output(x, y, c, n);
+        if (channels_last) {
+            if (!pooled) throw std::runtime_error("conv2d_batch_backward_input: channels_last needs pooled");
+            hnn_gen::require_channels_last(output);
+            // The pool's d_output with the channels innermost, for d_z's channel vectors.
+            dpt(x, y, c, n) = d_output(x, y, c, n);
+            gradient = hnn_gen::avg_pool_2x2_gradient(dpt, x, y, c, n);
+        }
         d_z(x, y, c, n) = hnn_gen::activation_gradient(output(x, y, c, n), gradient, activation);
         dzt(n, x, y, c) = d_z(x, y, c, n);
 
@@ -115,6 +125,29 @@ public:
         res_rows.compute_at(d_input, xo).vectorize(n).unroll(x);
         res_cols.compute_at(d_input, xo).reorder_storage(x, n, y, c).vectorize(x).unroll(n);
 
+        if (channels_last) {
+            // The transpose: per pixel, 16 images' channel vectors (a cache line each) to 16
+            // channels' image vectors, in registers (the block-transpose idiom below). A task per
+            // row of 16 images. The runtime calls this with at least a vector of channels.
+            dzt.compute_root().reorder_storage(n, c, x, y);
+            dzt.split(c, co, ci, L, TailStrategy::ShiftInwards)
+                .split(n, no, ni, L, TailStrategy::ShiftInwards)
+                .reorder(ni, ci, co, x, y, no)
+                .vectorize(ni)
+                .unroll(ci)
+                .parallel(no);
+            Func rows = d_z.in(dzt), cols = rows.in(dzt);
+            rows.compute_at(dzt, co).reorder_storage(c, n, x, y).vectorize(c).unroll(n);
+            rows.specialize(activation == 2);  // sigmoid: no per-element select
+            cols.compute_at(dzt, co).reorder_storage(n, c, x, y).vectorize(c).unroll(n);
+            dpt.compute_root()
+                .reorder_storage(c, x, y, n)
+                .split(c, co, ci, L, TailStrategy::ShiftInwards)
+                .reorder(ci, co, x, y, n)
+                .vectorize(ci)
+                .parallel(n, 8, TailStrategy::GuardWithIf);
+            return;
+        }
         // The transpose: an 8x8 tile of d_z loaded as rows, stored as columns (dzt's n innermost).
         dzt.compute_root().reorder_storage(n, c, x, y);
         dzt.specialize(OW >= 8)

@@ -29,3 +29,11 @@ foreach (mode max avg)
     target_link_libraries(hnn_kernels INTERFACE pool2x2_${mode}_${act}_backward_cpu)
   endforeach ()
 endforeach ()
+# The 2x2 average pool of a channels-last conv output into NCHW (LeNet c2; see
+# runtime/conv2d.h's conv2d_channels_last_pooled).
+add_halide_library(pool2x2_avg_channels_last_cpu FROM pool2d.generator
+                   GENERATOR pool2x2_avg_channels_last
+                   FUNCTION_NAME pool2x2_avg_channels_last_cpu
+                   TARGETS ${HNN_CPU_TARGETS}
+                   USE_RUNTIME hnn_halide_runtime)
+target_link_libraries(hnn_kernels INTERFACE pool2x2_avg_channels_last_cpu)

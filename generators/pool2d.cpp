@@ -356,6 +356,40 @@ public:
     }
 };
 
+// The 2x2 average pool of a conv output stored channels-last (hnn_gen::require_channels_last;
+// LeNet c2's y, see runtime/conv2d.h's conv2d_channels_last_pooled), into the NCHW tensor the
+// next layer reads. Channel vectors summed in Pool2x2Forward's order (the same bits); each
+// image's result goes through a stack plane to its NCHW rows. CPU only.
+// shapes: input channels-last (x, y, c, n) [W, H, C, N] -> output [W / 2, H / 2, C, N]
+class Pool2x2AvgChannelsLast : public Generator<Pool2x2AvgChannelsLast> {
+public:
+    Input<Buffer<float, 4>> input{"input"};
+    Output<Buffer<float, 4>> output{"output"};
+
+    Var x{"x"}, y{"y"}, c{"c"}, n{"n"};
+
+    void generate() {
+        if (get_target().has_gpu_feature()) throw std::runtime_error("pool2x2_avg_channels_last is a CPU kernel");
+        hnn_gen::require_channels_last(input);
+        const Expr a = input(2 * x, 2 * y, c, n), b = input(2 * x + 1, 2 * y, c, n);
+        const Expr cc = input(2 * x, 2 * y + 1, c, n), d = input(2 * x + 1, 2 * y + 1, c, n);
+        Func pooled("pooled");
+        pooled(x, y, c, n) = (((a + b) + cc) + d) / 4.0f;
+        output(x, y, c, n) = pooled(x, y, c, n);
+        input.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
+        output.set_estimates({{0, 5}, {0, 5}, {0, 16}, {0, 128}});
+        if (using_autoscheduler()) return;
+        const int lanes = hnn_gen::natural_float_lanes(get_target());
+        Var co{"co"}, ci{"ci"};
+        output.parallel(n, 8, TailStrategy::GuardWithIf);
+        pooled.compute_at(output, n)
+            .reorder_storage(c, x, y, n)
+            .split(c, co, ci, lanes, TailStrategy::GuardWithIf)
+            .reorder(ci, x, y, co)
+            .vectorize(ci);
+    }
+};
+
 // The gradient of Pool2x2Forward, written in phase space: d_input viewed as [2, W / 2, 2, R]
 // (p = x % 2 with stride 1, q = x / 2 with stride 2, s = y % 2, r = y / 2), so each of the four
 // phases is a plain function of the window (q, r) and the unrolled phase stores combine into
@@ -493,6 +527,7 @@ public:
 
 HALIDE_REGISTER_GENERATOR(Pool2dForward, pool2d_forward)
 HALIDE_REGISTER_GENERATOR(Pool2dBackward, pool2d_backward)
+HALIDE_REGISTER_GENERATOR(Pool2x2AvgChannelsLast, pool2x2_avg_channels_last)
 HALIDE_REGISTER_GENERATOR(Pool2x2Forward, pool2x2_forward)
 HALIDE_REGISTER_GENERATOR(Pool2x2Backward, pool2x2_backward)
 HALIDE_REGISTER_GENERATOR(Pool2x2ActBackward, pool2x2_act_backward)

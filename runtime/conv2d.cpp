@@ -28,6 +28,12 @@
 #include "conv2d_pooled_backward_weight_cpu.h"
 #include "conv2d_channels_pooled_backward_weight_cpu.h"
 #include "conv2d_batch_pooled_backward_input_cpu.h"
+#include "conv2d_batch_pooled_cl_backward_input_cpu.h"
+#include "conv2d_channels_pooled_cl_backward_weight_cpu.h"
+#include "conv2d_narrow_cl_forward_cpu.h"
+#include "conv2d_relu_narrow_cl_forward_cpu.h"
+#include "conv2d_sigmoid_narrow_cl_forward_cpu.h"
+#include "pool2x2_avg_channels_last_cpu.h"
 #include "conv2d_relu_narrow_forward_cpu.h"
 #include "conv2d_sigmoid_narrow_forward_cpu.h"
 #include "conv2d_forward_cuda.h"
@@ -91,9 +97,12 @@ int weight_variant(const Tensor &weight) {
 // d_input with the batch in the vector lanes (generators/conv2d_batch.cpp): on the CPU, at stride
 // 1, for a few input channels (6 to 15) of narrow images (8 to 16 wide) and a batch of at least
 // 16, where the column-vectorized kernel spends half its work on padding (LeNet c2).
+bool batch_lanes_input(Device device, const Shape &d_input, const Conv2dParams &p) {
+    return device == Device::cpu && p.stride_h == 1 && p.stride_w == 1 && d_input[0] >= 16 && d_input[1] >= 6 &&
+           d_input[1] < kChannelVectorsFrom && d_input[3] >= 8 && d_input[3] <= 16;
+}
 bool batch_lanes_input(Device device, const Tensor &d_input, const Conv2dParams &p) {
-    return device == Device::cpu && p.stride_h == 1 && p.stride_w == 1 && d_input.dim(0) >= 16 && d_input.dim(1) >= 6 &&
-           d_input.dim(1) < kChannelVectorsFrom && d_input.dim(3) >= 8 && d_input.dim(3) <= 16;
+    return batch_lanes_input(device, d_input.shape(), p);
 }
 
 // The channel-vectorized forward for rows of 10-15 outputs (LeNet c2): a whole row per tile,
@@ -102,6 +111,18 @@ const ForwardKernel narrow_forward[3]{conv2d_narrow_forward_cpu, conv2d_relu_nar
                                       conv2d_sigmoid_narrow_forward_cpu};
 bool narrow_rows(Device device, const Shape &output) {
     return device == Device::cpu && output[1] >= kChannelVectorsFrom && output[3] >= 10 && output[3] < 16;
+}
+
+// The channels-last variants (see conv2d_channels_last_pooled).
+const ForwardKernel narrow_cl_forward[3]{conv2d_narrow_cl_forward_cpu, conv2d_relu_narrow_cl_forward_cpu,
+                                         conv2d_sigmoid_narrow_cl_forward_cpu};
+
+// An [N, C, H, W] tensor's memory holding (n, y, x, c) data, as the channels-last kernels take
+// it: Halide dims (x, y, c, n) with c dense.
+Halide::Runtime::Buffer<float> channels_last_view(const Tensor &t) {
+    const Shape &s = t.shape();
+    halide_dimension_t dims[4] = {{0, s[3], s[1]}, {0, s[2], s[3] * s[1]}, {0, s[1], 1}, {0, s[0], s[1] * s[2] * s[3]}};
+    return Halide::Runtime::Buffer<float>(const_cast<float *>(t.data()), 4, dims);
 }
 
 const Conv2dKernels &kernels_for(Device device) { return for_device(device, cpu_kernels, cuda_kernels); }
@@ -222,13 +243,68 @@ void conv2d_backward(Tensor *d_input, Tensor *d_weight, Tensor *d_bias, const Te
     }
 }
 
+bool conv2d_channels_last_pooled(const Shape &input, const Shape &weight, const Conv2dParams &p, bool d_input, Device device) {
+    const Shape out = conv2d_output_shape(input, weight, p);
+    return device == Device::cpu && d_input && out[2] % 2 == 0 && out[3] % 2 == 0 && weight[0] >= kChannelVectorsFrom &&
+           weight[2] == 5 && weight[3] == 5 && batch_lanes_input(device, input, p) && narrow_rows(device, out);
+}
+
+void conv2d_avg_pool_channels_last_forward(Tensor &output, Tensor &pooled, const Tensor &input, const Tensor &weight,
+                                           const Tensor *bias, const Conv2dParams &p) {
+    const Shape shape = conv2d_output_shape(input.shape(), weight.shape(), p);
+    expect_shape("conv2d_avg_pool_channels_last_forward", "output", output, shape);
+    expect_shape("conv2d_avg_pool_channels_last_forward", "pooled", pooled, {shape[0], shape[1], shape[2] / 2, shape[3] / 2});
+    if (!conv2d_channels_last_pooled(input.shape(), weight.shape(), p, true, Device::cpu)) {
+        throw Error("conv2d_avg_pool_channels_last_forward: input " + shape_string(input.shape()) + " and weight " +
+                    shape_string(weight.shape()) + " are not a shape its kernels take (conv2d_channels_last_pooled)");
+    }
+    Tensor zeros;
+    Buf b = bias_or_zeros("conv2d", bias, weight.dim(0), zeros);
+    auto y = channels_last_view(output);
+    check_kernel(narrow_cl_forward[activation_index(p.activation)](input.raw(), weight.raw(), b, p.stride_h, p.stride_w,
+                                                                   p.padding_h, p.padding_w, y.raw_buffer()),
+                 "conv2d_narrow_cl_forward");
+    check_kernel(pool2x2_avg_channels_last_cpu(y.raw_buffer(), pooled.raw()), "pool2x2_avg_channels_last");
+}
+
+void channels_last_to_nchw(Tensor &nchw, const Tensor &stored) {
+    const Shape &s = stored.shape();
+    expect_shape("channels_last_to_nchw", "nchw", nchw, s);
+    const int64_t plane = int64_t(s[2]) * s[3];
+    for (int64_t n = 0; n < s[0]; ++n) {
+        const float *from = stored.data() + n * s[1] * plane;
+        float *to = nchw.data() + n * s[1] * plane;
+        for (int64_t c = 0; c < s[1]; ++c) {
+            for (int64_t i = 0; i < plane; ++i) to[c * plane + i] = from[i * s[1] + c];
+        }
+    }
+}
+
 bool conv2d_backward_avg_pooled(Tensor *d_input, Tensor &d_weight, Tensor &d_bias, const Tensor &d_pooled, const Tensor &input,
-                                const Tensor &weight, const Tensor &output, const Conv2dParams &p, Device device) {
+                                const Tensor &weight, const Tensor &output, const Conv2dParams &p, Device device,
+                                bool channels_last) {
     const Shape shape = conv2d_output_shape(input.shape(), weight.shape(), p);
     expect_shape("conv2d_backward_avg_pooled", "output", output, shape);
     expect_shape("conv2d_backward_avg_pooled", "d_weight", d_weight, weight.shape());
     expect_shape("conv2d_backward_avg_pooled", "d_bias", d_bias, {weight.dim(0)});
     if (d_input) expect_shape("conv2d_backward_avg_pooled", "d_input", *d_input, input.shape());
+    if (channels_last) {
+        if (!d_input || !conv2d_channels_last_pooled(input.shape(), weight.shape(), p, true, device)) {
+            throw Error("conv2d_backward_avg_pooled: a channels-last output for a conv its kernels do not take (input " +
+                        shape_string(input.shape()) + ", weight " + shape_string(weight.shape()) + ")");
+        }
+        auto y = channels_last_view(output);
+        expect_shape("conv2d_backward_avg_pooled", "d_pooled", d_pooled, {shape[0], shape[1], shape[2] / 2, shape[3] / 2});
+        const int act = activation_index(p.activation);
+        check_kernel(conv2d_batch_pooled_cl_backward_input_cpu(y.raw_buffer(), d_pooled.raw(), act, weight.raw(),
+                                                               p.padding_h, p.padding_w, d_input->raw()),
+                     "conv2d_batch_pooled_cl_backward_input");
+        check_kernel(conv2d_channels_pooled_cl_backward_weight_cpu(y.raw_buffer(), d_pooled.raw(), act, input.raw(),
+                                                                   p.stride_h, p.stride_w, p.padding_h, p.padding_w,
+                                                                   d_weight.raw(), d_bias.raw()),
+                     "conv2d_channels_pooled_cl_backward_weight");
+        return true;
+    }
     if (shape[2] % 2 != 0 || shape[3] % 2 != 0 || device != Device::cpu) return false;
     const bool channels = weight_variant(weight) == 1;
     if (d_input ? !(channels && shape[3] >= 8 && batch_lanes_input(device, *d_input, p)) : (channels || shape[3] < 16)) {

@@ -44,8 +44,28 @@ void conv2d_backward(Tensor *d_input, Tensor *d_weight, Tensor *d_bias, const Te
 // Both need even output sizes. Returns false, writing nothing, where neither applies (or on
 // CUDA); the caller then runs pool2d_backward and conv2d_backward.
 // d_pooled [N, Co, OH / 2, OW / 2], output [N, Co, OH, OW], input, weight as conv2d_backward
+// channels_last: `output` holds the conv's output stored channels-last, as
+// conv2d_avg_pool_channels_last_forward wrote it (throws where conv2d_channels_last_pooled is false).
 bool conv2d_backward_avg_pooled(Tensor *d_input, Tensor &d_weight, Tensor &d_bias, const Tensor &d_pooled, const Tensor &input,
-                                const Tensor &weight, const Tensor &output, const Conv2dParams &params, Device device);
+                                const Tensor &weight, const Tensor &output, const Conv2dParams &params, Device device,
+                                bool channels_last = false);
+
+// A conv followed by a 2x2 average pool whose output the model stores channels-last (memory
+// ordered (n, y, x, c) under its [N, C, H, W] shape) between the forward and the backward: the
+// forward stores its channel vectors straight, the pool reads them whole, and the backward's
+// d_z is made along channels (d_weight) or by 16x16 transposes of whole cache lines (d_input).
+// True on the CPU for LeNet's c2 shape: a conv with d_input (not a first layer) whose kernels
+// conv2d_backward_avg_pooled's d_input path takes, 16 or more output channels, outputs 10-15
+// wide. input [N, Ci, H, W], weight [Co, Ci, kh, kw]
+bool conv2d_channels_last_pooled(const Shape &input, const Shape &weight, const Conv2dParams &params, bool d_input,
+                                 Device device);
+// output (channels-last) = act(conv(input, weight) + bias), pooled = its 2x2 average pool (NCHW).
+// input [N, Ci, H, W], weight [Co, Ci, kh, kw], bias [Co] or nullptr -> output [N, Co, OH, OW],
+// pooled [N, Co, OH / 2, OW / 2]
+void conv2d_avg_pool_channels_last_forward(Tensor &output, Tensor &pooled, const Tensor &input, const Tensor &weight,
+                                           const Tensor *bias, const Conv2dParams &params);
+// The NCHW copy of a tensor stored channels-last (host memory, same shape).
+void channels_last_to_nchw(Tensor &nchw, const Tensor &stored);
 
 // The 1x1 convolution as Y[n] = W (Co x Ci) . X[n] (Ci x H*W) + b; stride 1, no padding, no
 // fused activation. bias [Co] or nullptr.

@@ -312,6 +312,21 @@ void Sequential::run_forward_step(const Step &step, const Tensor &in, Tensor &ou
     }
 }
 
+bool Sequential::needs_d_input(int s) const {
+    for (int p = 0; p < s; ++p) {
+        if (specs_[steps_[p].layer].kind != LayerKind::flatten) return true;
+    }
+    return false;
+}
+
+bool Sequential::channels_last_at(int s, const Shape &in, Device device) const {
+    if (s + 1 >= static_cast<int>(steps_.size())) return false;
+    const LayerSpec &conv = specs_[steps_[s].layer], &pool = specs_[steps_[s + 1].layer];
+    return conv.kind == LayerKind::conv2d && pool.kind == LayerKind::avg_pool2d && is_avg_pool_2x2(pool_params(pool)) &&
+           conv2d_channels_last_pooled(in, parameters_[steps_[s].weight].shape(), conv_params(conv, steps_[s].fused),
+                                       needs_d_input(s), device);
+}
+
 const Tensor &Sequential::forward(const Tensor &input, Device device) {
     const int n = input.dim(0);
     if (input.rank() != static_cast<int>(input_.size()) + 1 || !std::equal(input_.begin(), input_.end(), input.shape().begin() + 1)) {
@@ -319,8 +334,18 @@ const Tensor &Sequential::forward(const Tensor &input, Device device) {
     }
     Views &v = views_for(n);
     if (specs_[steps_[0].layer].kind == LayerKind::flatten) v.outputs[0] = input.reshaped(v.outputs[0].shape());
+    last_channels_last_.assign(steps_.size(), false);
     for (size_t s = 0; s < steps_.size(); ++s) {
-        run_forward_step(steps_[s], s == 0 ? input : v.outputs[s - 1], v.outputs[s], device);
+        const Tensor &in = s == 0 ? input : v.outputs[s - 1];
+        if (channels_last_at(static_cast<int>(s), in.shape(), device)) {
+            const Step &conv = steps_[s];
+            conv2d_avg_pool_channels_last_forward(v.outputs[s], v.outputs[s + 1], in, parameters_[conv.weight],
+                                                  &parameters_[conv.bias], conv_params(specs_[conv.layer], conv.fused));
+            last_channels_last_[s] = true;
+            ++s;  // the pool ran too
+            continue;
+        }
+        run_forward_step(steps_[s], in, v.outputs[s], device);
     }
     last_n_ = n;
     last_input_ = &input;
@@ -331,7 +356,14 @@ Tensor &Sequential::d_logits() { return views_for(last_n_).d_outputs.back(); }
 
 const Tensor &Sequential::layer_output(int index) {
     Views &v = views_for(last_n_);
-    return v.outputs.at(v.layer_step.at(index));
+    const int step = v.layer_step.at(index);
+    if (!last_channels_last_.empty() && last_channels_last_.at(step)) {
+        const Tensor &stored = v.outputs.at(step);
+        if (layer_copy_.shape() != stored.shape()) layer_copy_ = Tensor(stored.shape());
+        channels_last_to_nchw(layer_copy_, stored);
+        return layer_copy_;
+    }
+    return v.outputs.at(step);
 }
 
 void Sequential::backward(Device device) {
@@ -344,14 +376,6 @@ void Sequential::backward(Device device) {
     // A conv before an average pool 2x2 (LeNet's c1 and c2) takes the pool's d_output in its own
     // kernels where they apply (conv2d_backward_avg_pooled); pooled_done: that conv's step.
     int pooled_done = -1;
-    // A step needs d_input only if some step before it has a kernel with parameters or
-    // activations to pass the gradient on to (never the first layer).
-    auto needs_d_input = [&](int s) {
-        for (int p = 0; p < s; ++p) {
-            if (specs_[steps_[p].layer].kind != LayerKind::flatten) return true;
-        }
-        return false;
-    };
     for (int s = static_cast<int>(steps_.size()) - 1; s >= 0; --s) {
         const Step &step = steps_[s];
         const LayerSpec &spec = specs_[step.layer];
@@ -375,7 +399,8 @@ void Sequential::backward(Device device) {
                     Tensor *conv_d_in = needs_d_input(s - 1) ? &v.d_outputs[s - 2] : nullptr;
                     if (conv2d_backward_avg_pooled(conv_d_in, gradients_[conv.weight], gradients_[conv.bias], d_out,
                                                    s == 1 ? *last_input_ : v.outputs[s - 2], parameters_[conv.weight], in,
-                                                   conv_params(specs_[conv.layer], conv.fused), device)) {
+                                                   conv_params(specs_[conv.layer], conv.fused), device,
+                                                   last_channels_last_.at(s - 1))) {
                         pooled_done = s - 1;
                         break;
                     }

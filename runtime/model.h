@@ -111,6 +111,11 @@ private:
     };
     Views &views_for(int n);
     void run_forward_step(const Step &step, const Tensor &in, Tensor &out, Device device);
+    // Whether step s's kernels pass a gradient on (some step before it has parameters or activations).
+    bool needs_d_input(int s) const;
+    // Whether step s is a conv stored channels-last for the 2x2 average pool at step s + 1, with
+    // input shape `in` (conv2d_channels_last_pooled); the forward and backward both ask.
+    bool channels_last_at(int s, const Shape &in, Device device) const;
     float dropout_p(const LayerSpec &spec) const { return training_ ? spec.p : 0.0f; }
     uint32_t dropout_seed(int layer) const;
 
@@ -124,6 +129,8 @@ private:
     std::map<int, Views> views_;
     int last_n_ = 0;
     const Tensor *last_input_ = nullptr;
+    std::vector<bool> last_channels_last_;  // per step, in the last forward
+    Tensor layer_copy_;                     // layer_output's NCHW copy of a channels-last output
     Device device_ = Device::cpu;
     bool training_ = false;
     uint64_t seed_ = 0, step_ = 0;

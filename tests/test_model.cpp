@@ -6,6 +6,7 @@
 #include "files.h"
 #include "models.h"
 #include "ops.h"
+#include "reference.h"
 #include "support.h"
 #include "train.h"
 
@@ -83,6 +84,27 @@ double check_gradients(Sequential &model, const Tensor &input, const Labels &lab
 }
 
 }  // namespace
+
+TEST_CASE("LeNet's c2 maps read the same from a batch stored channels-last as from a lone image") {
+    // A batch of 20 takes conv2d_channels_last_pooled's path for c2 and its pool; one image takes
+    // the NCHW kernels. layer_output gives NCHW either way: the conv's maps with the same bits
+    // per image, the pool's within its tolerance (LLVM associates its sums differently).
+    Sequential lenet = make_model("lenet");
+    lenet.initialize(3);
+    lenet.plan(20);
+    std::mt19937 rng(6);
+    const Tensor batch = test::random_tensor({20, 1, 28, 28}, rng, 0.0f, 1.0f);
+    REQUIRE(conv2d_channels_last_pooled({20, 6, 14, 14}, {16, 6, 5, 5}, Conv2dParams{1, 1, 0, 0, Activation::sigmoid}, true,
+                                        Device::cpu));
+    lenet.forward(batch, Device::cpu);
+    const std::vector<float> c2 = lenet.layer_output(4).values(), pooled = lenet.layer_output(5).values();
+    const std::vector<float> first(batch.data(), batch.data() + 28 * 28);
+    lenet.forward(Tensor::from_values({1, 1, 28, 28}, first), Device::cpu);
+    CHECK(lenet.layer_output(4).values() == std::vector<float>(c2.begin(), c2.begin() + 16 * 10 * 10));
+    const Tensor &one = lenet.layer_output(5);
+    test::check_close(one, Tensor::from_values(one.shape(), std::vector<float>(pooled.begin(), pooled.begin() + 16 * 5 * 5)),
+                      reference::kPool2dTolerance, "LeNet's second pool");
+}
 
 TEST_CASE("LeNet's summary matches d2l 7.6") {
     Sequential lenet = make_model("lenet");

@@ -117,9 +117,9 @@ TEST_CASE("conv2d backward matches the reference's gradients") {
         db.sync_to_host();
         const auto want = reference::conv2d_backward(dy, x, w, y, p);
         const std::string what = describe(s, act, true);
-        test::check_close(dx, want.d_input, reference::kConv2dGradientTolerance, "d_input " + what);
-        test::check_close(dw, want.d_weight, reference::kConv2dGradientTolerance, "d_weight " + what);
-        test::check_close(db, want.d_bias, reference::kConv2dGradientTolerance, "d_bias " + what);
+        test::check_close(dx, want.d_input, reference::kConv2dGradientTolerance, ("d_input " + what));
+        test::check_close(dw, want.d_weight, reference::kConv2dGradientTolerance, ("d_weight " + what));
+        test::check_close(db, want.d_bias, reference::kConv2dGradientTolerance, ("d_bias " + what));
     }
 }
 
@@ -196,6 +196,64 @@ TEST_CASE("conv2d backward from a following 2x2 average pool's gradient equals t
             test::check_close(dx, want.d_input, reference::kConv2dGradientTolerance, "pooled d_input " + what);
         }
     }
+}
+
+TEST_CASE("a conv stored channels-last for its 2x2 average pool agrees with the NCHW path") {
+    // conv2d_channels_last_pooled's shapes (CPU): LeNet c2, 20 channels (a channel vector
+    // shifted inwards) with 10 x 12 outputs, a batch of exactly 16 and of 17 (an image vector
+    // shifted inwards), every activation. The forward's output, once made NCHW again, and the
+    // forward's are conv2d_forward's to the bit. The pool's sums and the sigmoid's slope are
+    // reassociated by LLVM differently in each kernel (1-ulp differences either way), so the pool
+    // and the gradients are compared with the pool's and the conv gradients' tolerances against
+    // pool2d_forward and conv2d_backward_avg_pooled from the NCHW output. Elsewhere the
+    // predicate is false.
+    struct Case {
+        ConvCase conv;
+        Activation act;
+        bool applies;  // on the CPU
+    };
+    const Case cases[] = {
+        {{18, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0}, Activation::sigmoid, true},  // LeNet c2
+        {{17, 7, 12, 14, 20, 5, 5, 1, 1, 1, 1}, Activation::relu, true},     // 10 x 12 outputs
+        {{16, 6, 12, 12, 16, 5, 5, 1, 1, 1, 1}, Activation::none, true},     // 10 x 10, 16 images
+        {{15, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0}, Activation::sigmoid, false}, // 15 images
+        {{18, 6, 20, 20, 16, 5, 5, 1, 1, 0, 0}, Activation::sigmoid, false}, // 16-wide outputs
+        {{18, 6, 14, 14, 8, 5, 5, 1, 1, 0, 0}, Activation::sigmoid, false},  // 8 channels
+        {{18, 6, 14, 14, 16, 3, 3, 1, 1, 0, 0}, Activation::sigmoid, false}, // a 3x3 kernel
+    };
+    std::mt19937 rng(15);
+    Pool2dParams pool;
+    pool.mode = PoolMode::average;
+    for (const Case &k : cases) {
+        const ConvCase &s = k.conv;
+        const std::string what = describe(s, k.act, true);
+        const Conv2dParams p = params_of(s, k.act);
+        Tensor x = test::random_tensor({s.n, s.ci, s.h, s.w}, rng), w = test::random_tensor({s.co, s.ci, s.kh, s.kw}, rng);
+        Tensor b = test::random_tensor({s.co}, rng);
+        const bool applies = conv2d_channels_last_pooled(x.shape(), w.shape(), p, true, test::device());
+        CHECK_MESSAGE(applies == (k.applies && test::device() == Device::cpu), what);
+        CHECK_MESSAGE(!conv2d_channels_last_pooled(x.shape(), w.shape(), p, false, test::device()), (what + " (first layer)"));
+        if (!applies) continue;
+        Tensor y = conv(x, w, &b, p);
+        Tensor pooled = pool2d_forward(y, pool, Device::cpu);
+        Tensor y_cl(y.shape()), y_back(y.shape()), pooled_cl(pooled.shape());
+        conv2d_avg_pool_channels_last_forward(y_cl, pooled_cl, x, w, &b, p);
+        channels_last_to_nchw(y_back, y_cl);
+        CHECK_MESSAGE(y_back.values() == y.values(), ("forward " + what));
+        test::check_close(pooled_cl, pooled, reference::kPool2dTolerance, "pool " + what);
+
+        Tensor d_pooled = test::random_tensor(pooled.shape(), rng);
+        Tensor dw(w.shape()), db(b.shape()), dx(x.shape()), dw_cl(w.shape()), db_cl(b.shape()), dx_cl(x.shape());
+        REQUIRE(conv2d_backward_avg_pooled(&dx, dw, db, d_pooled, x, w, y, p, Device::cpu));
+        REQUIRE(conv2d_backward_avg_pooled(&dx_cl, dw_cl, db_cl, d_pooled, x, w, y_cl, p, Device::cpu, true));
+        test::check_close(dx_cl, dx, reference::kConv2dGradientTolerance, "d_input " + what);
+        test::check_close(dw_cl, dw, reference::kConv2dGradientTolerance, "d_weight " + what);
+        test::check_close(db_cl, db, reference::kConv2dGradientTolerance, "d_bias " + what);
+    }
+    // A channels-last output for a shape its kernels do not take is an error, not a wrong answer.
+    Tensor x({18, 6, 14, 14}), w({8, 6, 5, 5}), y({18, 8, 10, 10}), d_pooled({18, 8, 5, 5}), dw(w.shape()), db({8}), dx(x.shape());
+    CHECK_THROWS_WITH(conv2d_backward_avg_pooled(&dx, dw, db, d_pooled, x, w, y, Conv2dParams{}, Device::cpu, true),
+                      doctest::Contains("channels-last"));
 }
 
 TEST_CASE("conv2d's reference gradients agree with central finite differences") {

@@ -45,7 +45,7 @@ public:
         std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
         if (!busy.owns_lock()) return serial(user_context, task, min, size, closure);
         job_ = Job{user_context, task, min, size, closure};
-        next_ = 0;
+        unclaimed_ = static_cast<uint64_t>(size);  // [0, size)
         completed_ = 0;
         result_ = 0;
         const uint64_t open = generation_.load() + 1;  // odd: a job is open
@@ -54,7 +54,7 @@ public:
             std::lock_guard<std::mutex> lock(sleep_mutex_);
             wake_.notify_all();
         }
-        run_iterations();
+        run_iterations(true);
         while (completed_.load() < size) _mm_pause();
         generation_.store(open + 1);  // even: closed; late workers leave without touching job_
         while (active_.load() > 0) _mm_pause();
@@ -76,9 +76,26 @@ private:
         return 0;
     }
 
-    void run_iterations() {
+    // Takes the lowest unclaimed iteration (front) or the highest, into i; false when none is left.
+    bool claim(bool front, int &i) {
+        uint64_t range = unclaimed_.load();
+        for (;;) {
+            const uint32_t lo = static_cast<uint32_t>(range >> 32), hi = static_cast<uint32_t>(range);
+            if (lo >= hi) return false;
+            const uint64_t rest = front ? (uint64_t(lo + 1) << 32 | hi) : (uint64_t(lo) << 32 | (hi - 1));
+            if (unclaimed_.compare_exchange_weak(range, rest)) {
+                i = static_cast<int>(front ? lo : hi - 1);
+                return true;
+            }
+        }
+    }
+
+    // The host thread takes iterations from the front, the workers from the back. Halide's
+    // parallel loops mostly run over images (or rows of them), so each core keeps working on
+    // the same end of the batch from kernel to kernel, and reads what it wrote from its own L2.
+    void run_iterations(bool front) {
         inside_ = true;
-        for (int i = next_.fetch_add(1); i < job_.size; i = next_.fetch_add(1)) {
+        for (int i; claim(front, i);) {
             if (int status = job_.task(job_.user_context, job_.min + i, job_.closure)) {
                 int none = 0;
                 result_.compare_exchange_strong(none, status);
@@ -108,7 +125,7 @@ private:
             }
             seen = g;
             active_.fetch_add(1);
-            if (generation_.load() == g) run_iterations();  // still open: job_ is stable until active_ drops
+            if (generation_.load() == g) run_iterations(false);  // still open: job_ is stable until active_ drops
             active_.fetch_sub(1);
         }
     }
@@ -118,7 +135,8 @@ private:
     std::mutex busy_;  // held by the host thread whose loop the workers are running
     Job job_;
     std::atomic<uint64_t> generation_{0};
-    std::atomic<int> next_{0}, completed_{0}, result_{0}, active_{0}, sleeping_{0};
+    std::atomic<uint64_t> unclaimed_{0};  // the iterations not yet claimed, [high 32 bits, low 32 bits)
+    std::atomic<int> completed_{0}, result_{0}, active_{0}, sleeping_{0};
     std::mutex sleep_mutex_;
     std::condition_variable wake_;
     std::atomic<bool> stop_{false};

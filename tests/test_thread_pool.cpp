@@ -1,6 +1,7 @@
 // hnn's parallel-for (runtime/thread_pool.h), called the way generated kernels call it.
 #include <HalideRuntime.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 #include <vector>
@@ -25,6 +26,21 @@ int count_task(void *, int i, uint8_t *closure) {
 }
 
 int failing_task(void *, int i, uint8_t *) { return i == 37 ? -17 : 0; }
+
+// Which thread ran each iteration: 1 for the calling thread, 2 for a worker.
+struct Runners {
+    std::thread::id caller = std::this_thread::get_id();
+    std::vector<std::atomic<int>> by;
+    explicit Runners(int n) : by(n) {}
+};
+
+int record_task(void *, int i, uint8_t *closure) {
+    auto *r = reinterpret_cast<Runners *>(closure);
+    r->by[i] = std::this_thread::get_id() == r->caller ? 1 : 2;
+    for (volatile int spin = 0; spin < 2000; ++spin) {
+    }
+    return 0;
+}
 
 int nested_task(void *, int i, uint8_t *closure) {
     auto *counts = reinterpret_cast<Counts *>(closure);
@@ -52,6 +68,23 @@ TEST_CASE("parallel for runs every iteration exactly once, at any thread count")
                 CHECK(wrong == 0);
             }
         }
+    }
+    set_cpu_threads(before);
+}
+
+TEST_CASE("the calling thread takes iterations from the front, the workers from the back") {
+    // So consecutive kernels over the same images keep each image's data on one core.
+    const int before = cpu_threads();
+    set_cpu_threads(2);
+    for (int rep = 0; rep < 50; ++rep) {
+        Runners runners(64);
+        REQUIRE(halide_do_par_for(nullptr, record_task, 0, 64, reinterpret_cast<uint8_t *>(&runners)) == 0);
+        std::vector<int> by;
+        for (auto &b : runners.by) by.push_back(b.load());
+        // The caller's iterations are a prefix, the worker's the rest (either may be empty: on a
+        // loaded machine one thread can run them all).
+        CHECK(std::is_sorted(by.begin(), by.end()));
+        CHECK(std::count(by.begin(), by.end(), 0) == 0);
     }
     set_cpu_threads(before);
 }

@@ -621,8 +621,10 @@ public:
     // 8 wide; LeNet c2): d_z is made from it in the transpose, and d_bias is summed from the
     // transposed d_z (the pool's backward and the bias kernel each read y and wrote or read d_z).
     GeneratorParam<bool> pooled{"pooled", false};
-    // pooled, with y stored channels-last (hnn_gen::require_channels_last): d_z is made along
-    // channel vectors, no transpose (LeNet c2; runtime/conv2d.h's conv2d_channels_last_pooled).
+    // pooled, with y stored channels-last (LeNet c2; runtime/conv2d.h's
+    // conv2d_channels_last_pooled): d_z is given, channels-last (c, x, y, n), as the batch-lane
+    // d_input kernel (conv2d_batch.cpp) wrote it; output, d_output's values and activation are
+    // not read.
     GeneratorParam<bool> channels_last{"channels_last", false};
 
     Input<Buffer<float, 4>> output{"output"};  // the forward's y = act(z) (any when activation is 0 and not pooled)
@@ -632,11 +634,13 @@ public:
     Input<int> stride_h{"stride_h"}, stride_w{"stride_w"}, padding_h{"padding_h"}, padding_w{"padding_w"};
     Output<Buffer<float, 4>> d_weight{"d_weight"};
     Output<Buffer<float, 1>> *d_bias = nullptr;  // pooled
+    Input<Buffer<float, 4>> *d_z = nullptr;        // channels_last
 
     Var x{"x"}, y{"y"}, c{"c"}, n{"n"}, k{"k"}, co{"co"}, kx{"kx"}, ky{"ky"}, ci{"ci"};
 
     void configure() {
         if (pooled) d_bias = add_output<Buffer<float, 1>>("d_bias");
+        if (channels_last) d_z = add_input<Buffer<float, 4>>("d_z");
     }
 
     void generate() {
@@ -660,17 +664,18 @@ public:
             interior = zero_extended(padded, clamped, input.dim(0).extent(), input.dim(1).extent(), Expr(), x, y, c, n);
         }
         Expr nc = min(n, batch - 1);
-        Func dz_rows("dz_rows"), dpt("dpt");
+        Func dz_rows("dz_rows");
         Expr gradient = pooled ? hnn_gen::avg_pool_2x2_gradient(d_output, x, y, c, nc) : d_output(x, y, c, nc);
+        dz_rows(x, y, c, n) = select(n < batch, activation_gradient(output(x, y, c, nc), gradient, activation), 0.0f);
         if (channels_last) {
             if (!pooled) throw std::runtime_error("conv2d_channels_backward_weight: channels_last needs pooled");
-            hnn_gen::require_channels_last(output);
-            // The pool's d_output with the channels innermost, for d_z's channel vectors.
-            dpt(x, y, c, n) = d_output(x, y, c, n);
-            gradient = hnn_gen::avg_pool_2x2_gradient(dpt, x, y, c, nc);
+            hnn_gen::require_channels_last(output);  // its extents are read, not its values
+            // Read in place; the reductions below skip the images past the batch (the clamp never
+            // changes a value; it bounds d_z for bounds inference).
+            dzt(c, x, y, n) = (*d_z)(c, x, y, nc);
+        } else {
+            dzt(c, x, y, n) = dz_rows(x, y, c, n);
         }
-        dz_rows(x, y, c, n) = select(n < batch, activation_gradient(output(x, y, c, nc), gradient, activation), 0.0f);
-        dzt(c, x, y, n) = dz_rows(x, y, c, n);
         // pooled: d_bias from dzt, channels in lanes, a task per chunk (images past the batch are
         // zero), even and odd columns as two chains of adds; the chunks added in order. Serial,
         // over the whole batch, it left the other core idle for ~2% of an epoch (perf).
@@ -678,6 +683,7 @@ public:
         RDom rb, rbk;
         if (pooled) {
             rb = RDom(0, 2, 0, out_w / 2, 0, out_h, 0, chunk, "rb");
+            if (channels_last) rb.where(k * chunk + rb.w < batch);
             bias_part(c, x, k) = 0.0f;
             bias_part(c, rb.x, k) += dzt(c, 2 * rb.y + rb.x, rb.z, k * chunk + rb.w);
             rbk = RDom(0, chunks, "rbk");
@@ -686,6 +692,7 @@ public:
         }
         RDom r(0, out_w, 0, out_h, 0, chunk, "r");
         Expr image = k * chunk + r.z;
+        if (channels_last) r.where(image < batch);
         acc(co, kx, ky, ci, k) = 0.0f;
         acc(co, kx, ky, ci, k) += dzt(co, r.x, r.y, image) *
                                   padded(r.x * stride_w + kx - padding_w, r.y * stride_h + ky - padding_h, ci, image);
@@ -754,22 +761,8 @@ public:
         // as dzt's channel vectors. Vectorized over channels alone, every load was a gather:
         // lenet-c2 d_weight 0.92-0.94x with d_z given (the model's case), 1.02-1.03x with the
         // sigmoid's slope applied here.
-        dzt.compute_root();
         if (channels_last) {
-            // y's channel vectors in place: d_z is elementwise, no transpose. The runtime calls
-            // this with at least one vector of channels.
-            dzt.split(c, coo, coi, L, TailStrategy::ShiftInwards)
-                .reorder(coi, coo, x, y, n)
-                .vectorize(coi)
-                .parallel(n, 8, TailStrategy::GuardWithIf);
-            dzt.specialize(activation == 2);  // sigmoid: no per-element select
-            // d_output's 16-channel gathers, 25 per image at LeNet c2 (a 5x5 d_output).
-            dpt.compute_root()
-                .reorder_storage(c, x, y, n)
-                .split(c, coo, coi, L, TailStrategy::ShiftInwards)
-                .reorder(coi, coo, x, y, n)
-                .vectorize(coi)
-                .parallel(n, 8, TailStrategy::GuardWithIf);
+            // dzt is the given d_z, read in place.
             bias_part.compute_root().bound(x, 0, 2).vectorize(c, L, TailStrategy::GuardWithIf).unroll(x);
             bias_part.update()
                 .reorder(c, rb.x, rb.y, rb.z, rb.w, k)
@@ -778,6 +771,7 @@ public:
                 .parallel(k);
             return;
         }
+        dzt.compute_root();
         Expr channel_vector = d_output.dim(2).extent() >= L;
         dzt.specialize(channel_vector && out_w >= 8)
             .split(x, xo, xi, 8, TailStrategy::ShiftInwards)

@@ -31,8 +31,10 @@ public:
     // d_output is the gradient of a 2x2 average pool after the conv ([N, Co, OH / 2, OW / 2],
     // OH and OW even): d_z is made from it in the transpose (conv2d.cpp's pooled kernels).
     GeneratorParam<bool> pooled{"pooled", false};
-    // pooled, with y stored channels-last (hnn_gen::require_channels_last): the transpose of d_z
-    // takes 16 channels x 16 images, each image's channels one cache line (LeNet c2).
+    // pooled, with y stored channels-last (hnn_gen::require_channels_last; LeNet c2): d_z is
+    // made along channel vectors and written out channels-last, (c, x, y, n), for the d_weight
+    // kernel (conv2d_channels_backward_weight with channels_last); the transpose then takes 16
+    // channels x 16 images of it, each image's channels one cache line.
     GeneratorParam<bool> channels_last{"channels_last", false};
 
     Input<Buffer<float, 4>> output{"output"};  // the forward's y = act(z) (not read when activation is 0)
@@ -41,8 +43,13 @@ public:
     Input<Buffer<float, 4>> weight{"weight"};
     Input<int> padding_h{"padding_h"}, padding_w{"padding_w"};
     Output<Buffer<float, 4>> d_input{"d_input"};
+    Output<Buffer<float, 4>> *d_z_out = nullptr;  // channels_last: d_z, (c, x, y, n)
 
     Var x{"x"}, y{"y"}, c{"c"}, n{"n"};
+
+    void configure() {
+        if (channels_last) d_z_out = add_output<Buffer<float, 4>>("d_z");
+    }
 
     void generate() {
         if (get_target().has_gpu_feature()) throw std::runtime_error("conv2d_batch_backward_input is a CPU kernel");
@@ -65,7 +72,14 @@ public:
             gradient = hnn_gen::avg_pool_2x2_gradient(dpt, x, y, c, n);
         }
         d_z(x, y, c, n) = hnn_gen::activation_gradient(output(x, y, c, n), gradient, activation);
-        dzt(n, x, y, c) = d_z(x, y, c, n);
+        Func dz_cl;  // channels_last: the d_z output
+        if (channels_last) {
+            (*d_z_out)(c, x, y, n) = d_z(x, y, c, n);
+            dz_cl = *d_z_out;
+            dzt(n, x, y, c) = dz_cl(c, x, y, n);
+        } else {
+            dzt(n, x, y, c) = d_z(x, y, c, n);
+        }
 
         RDom r(0, weight.dim(0).extent(), 0, weight.dim(1).extent(), 0, weight.dim(3).extent(), "r");
         Expr ox = x + padding_w - r.x, oy = y + padding_h - r.y;
@@ -89,6 +103,7 @@ public:
         padding_h.set_estimate(0);
         padding_w.set_estimate(0);
         d_input.set_estimates({{0, 14}, {0, 14}, {0, 6}, {0, 128}});
+        if (channels_last) d_z_out->set_estimates({{0, 16}, {0, 10}, {0, 10}, {0, 128}});
         if (using_autoscheduler()) return;
 
         // The runtime calls this with N >= L images, C >= `channels` input channels and rows of
@@ -136,9 +151,14 @@ public:
                 .vectorize(ni)
                 .unroll(ci)
                 .parallel(no);
-            Func rows = d_z.in(dzt), cols = rows.in(dzt);
-            rows.compute_at(dzt, co).reorder_storage(c, n, x, y).vectorize(c).unroll(n);
-            rows.specialize(activation == 2);  // sigmoid: no per-element select
+            // d_z, channels-last, a task per 8 images.
+            dz_cl.split(c, co, ci, L, TailStrategy::ShiftInwards)
+                .reorder(ci, co, x, y, n)
+                .vectorize(ci)
+                .parallel(n, 8, TailStrategy::GuardWithIf);
+            dz_cl.specialize(activation == 2);  // sigmoid: no per-element select
+            Func rows = dz_cl.in(dzt), cols = rows.in(dzt);
+            rows.compute_at(dzt, co).vectorize(c).unroll(n);
             cols.compute_at(dzt, co).reorder_storage(n, c, x, y).vectorize(c).unroll(n);
             dpt.compute_root()
                 .reorder_storage(c, x, y, n)

@@ -125,6 +125,14 @@ Halide::Runtime::Buffer<float> channels_last_view(const Tensor &t) {
     return Halide::Runtime::Buffer<float>(const_cast<float *>(t.data()), 4, dims);
 }
 
+// The same memory with the channels as Halide's dim 0: dims (c, x, y, n), the d_z that the
+// channels-last backward kernels pass between them.
+Halide::Runtime::Buffer<float> channels_inner_view(const Tensor &t) {
+    const Shape &s = t.shape();
+    halide_dimension_t dims[4] = {{0, s[1], 1}, {0, s[3], s[1]}, {0, s[2], s[3] * s[1]}, {0, s[0], s[1] * s[2] * s[3]}};
+    return Halide::Runtime::Buffer<float>(const_cast<float *>(t.data()), 4, dims);
+}
+
 const Conv2dKernels &kernels_for(Device device) { return for_device(device, cpu_kernels, cuda_kernels); }
 
 int activation_index(Activation activation) {
@@ -282,7 +290,7 @@ void channels_last_to_nchw(Tensor &nchw, const Tensor &stored) {
 
 bool conv2d_backward_avg_pooled(Tensor *d_input, Tensor &d_weight, Tensor &d_bias, const Tensor &d_pooled, const Tensor &input,
                                 const Tensor &weight, const Tensor &output, const Conv2dParams &p, Device device,
-                                bool channels_last) {
+                                bool channels_last, Tensor *d_z) {
     const Shape shape = conv2d_output_shape(input.shape(), weight.shape(), p);
     expect_shape("conv2d_backward_avg_pooled", "output", output, shape);
     expect_shape("conv2d_backward_avg_pooled", "d_weight", d_weight, weight.shape());
@@ -295,13 +303,22 @@ bool conv2d_backward_avg_pooled(Tensor *d_input, Tensor &d_weight, Tensor &d_bia
         }
         auto y = channels_last_view(output);
         expect_shape("conv2d_backward_avg_pooled", "d_pooled", d_pooled, {shape[0], shape[1], shape[2] / 2, shape[3] / 2});
+        Tensor own;
+        if (d_z) {
+            expect_shape("conv2d_backward_avg_pooled", "d_z", *d_z, shape);
+        } else {
+            own = Tensor(shape);
+            d_z = &own;
+        }
+        auto dz = channels_inner_view(*d_z);
         const int act = activation_index(p.activation);
+        // d_input first: it writes d_z, channels-last, which d_weight reads.
         check_kernel(conv2d_batch_pooled_cl_backward_input_cpu(y.raw_buffer(), d_pooled.raw(), act, weight.raw(),
-                                                               p.padding_h, p.padding_w, d_input->raw()),
+                                                               p.padding_h, p.padding_w, d_input->raw(), dz.raw_buffer()),
                      "conv2d_batch_pooled_cl_backward_input");
         check_kernel(conv2d_channels_pooled_cl_backward_weight_cpu(y.raw_buffer(), d_pooled.raw(), act, input.raw(),
                                                                    p.stride_h, p.stride_w, p.padding_h, p.padding_w,
-                                                                   d_weight.raw(), d_bias.raw()),
+                                                                   dz.raw_buffer(), d_weight.raw(), d_bias.raw()),
                      "conv2d_channels_pooled_cl_backward_weight");
         return true;
     }

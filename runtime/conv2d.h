@@ -45,10 +45,12 @@ void conv2d_backward(Tensor *d_input, Tensor *d_weight, Tensor *d_bias, const Te
 // CUDA); the caller then runs pool2d_backward and conv2d_backward.
 // d_pooled [N, Co, OH / 2, OW / 2], output [N, Co, OH, OW], input, weight as conv2d_backward
 // channels_last: `output` holds the conv's output stored channels-last, as
-// conv2d_avg_pool_channels_last_forward wrote it (throws where conv2d_channels_last_pooled is false).
+// conv2d_avg_pool_channels_last_forward wrote it (throws where conv2d_channels_last_pooled is
+// false); d_z, [N, Co, OH, OW] or nullptr (then allocated), receives the conv's d_z stored
+// channels-last on the way from the d_input kernel to the d_weight kernel.
 bool conv2d_backward_avg_pooled(Tensor *d_input, Tensor &d_weight, Tensor &d_bias, const Tensor &d_pooled, const Tensor &input,
                                 const Tensor &weight, const Tensor &output, const Conv2dParams &params, Device device,
-                                bool channels_last = false);
+                                bool channels_last = false, Tensor *d_z = nullptr);
 
 // A conv followed by a 2x2 average pool whose output the model stores channels-last (memory
 // ordered (n, y, x, c) under its [N, C, H, W] shape) between the forward and the backward: the

@@ -400,7 +400,7 @@ void Sequential::backward(Device device) {
                     if (conv2d_backward_avg_pooled(conv_d_in, gradients_[conv.weight], gradients_[conv.bias], d_out,
                                                    s == 1 ? *last_input_ : v.outputs[s - 2], parameters_[conv.weight], in,
                                                    conv_params(specs_[conv.layer], conv.fused), device,
-                                                   last_channels_last_.at(s - 1))) {
+                                                   last_channels_last_.at(s - 1), &v.d_outputs[s - 1])) {
                         pooled_done = s - 1;
                         break;
                     }

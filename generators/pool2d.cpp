@@ -358,35 +358,45 @@ public:
 
 // The 2x2 average pool of a conv output stored channels-last (hnn_gen::require_channels_last;
 // LeNet c2's y, see runtime/conv2d.h's conv2d_channels_last_pooled), into the NCHW tensor the
-// next layer reads. Channel vectors summed in Pool2x2Forward's order (the same bits); each
-// image's result goes through a stack plane to its NCHW rows. CPU only.
-// shapes: input channels-last (x, y, c, n) [W, H, C, N] -> output [W / 2, H / 2, C, N]
+// next layer reads, seen as planes of P = (H / 2) * (W / 2) positions. Channel vectors summed
+// in Pool2x2Forward's order; blocks of 16 channels x 16 positions transposed in registers
+// (Halide's block-transpose idiom) into the planes' rows: stored a float at a time, the copy was
+// half the kernel (perf). CPU only.
+// shapes: input channels-last (x, y, c, n) [W, H, C, N] -> output [P, C, N]
 class Pool2x2AvgChannelsLast : public Generator<Pool2x2AvgChannelsLast> {
 public:
     Input<Buffer<float, 4>> input{"input"};
-    Output<Buffer<float, 4>> output{"output"};
+    Output<Buffer<float, 3>> output{"output"};
 
-    Var x{"x"}, y{"y"}, c{"c"}, n{"n"};
+    Var p{"p"}, c{"c"}, n{"n"};
 
     void generate() {
         if (get_target().has_gpu_feature()) throw std::runtime_error("pool2x2_avg_channels_last is a CPU kernel");
         hnn_gen::require_channels_last(input);
-        const Expr a = input(2 * x, 2 * y, c, n), b = input(2 * x + 1, 2 * y, c, n);
-        const Expr cc = input(2 * x, 2 * y + 1, c, n), d = input(2 * x + 1, 2 * y + 1, c, n);
+        const Expr pw = input.dim(0).extent() / 2, px = p % pw, py = p / pw;
+        const Expr a = input(2 * px, 2 * py, c, n), b = input(2 * px + 1, 2 * py, c, n);
+        const Expr cc = input(2 * px, 2 * py + 1, c, n), d = input(2 * px + 1, 2 * py + 1, c, n);
         Func pooled("pooled");
-        pooled(x, y, c, n) = (((a + b) + cc) + d) / 4.0f;
-        output(x, y, c, n) = pooled(x, y, c, n);
+        pooled(c, p, n) = (((a + b) + cc) + d) / 4.0f;
+        output(p, c, n) = pooled(c, p, n);
         input.set_estimates({{0, 10}, {0, 10}, {0, 16}, {0, 128}});
-        output.set_estimates({{0, 5}, {0, 5}, {0, 16}, {0, 128}});
+        output.set_estimates({{0, 25}, {0, 16}, {0, 128}});
         if (using_autoscheduler()) return;
-        const int lanes = hnn_gen::natural_float_lanes(get_target());
-        Var co{"co"}, ci{"ci"};
+        const int L = hnn_gen::natural_float_lanes(get_target());
+        Var po{"po"}, pi{"pi"}, co{"co"}, ci{"ci"};
         output.parallel(n, 8, TailStrategy::GuardWithIf);
-        pooled.compute_at(output, n)
-            .reorder_storage(c, x, y, n)
-            .split(c, co, ci, lanes, TailStrategy::GuardWithIf)
-            .reorder(ci, x, y, co)
-            .vectorize(ci);
+        const Expr blocks = output.dim(0).extent() >= L && output.dim(1).extent() >= L;
+        output.specialize(blocks)
+            .split(p, po, pi, L, TailStrategy::ShiftInwards)
+            .split(c, co, ci, L, TailStrategy::ShiftInwards)
+            .reorder(pi, ci, po, co, n)
+            .vectorize(pi)
+            .unroll(ci);
+        // Elsewhere a position at a time, its channels as (guarded) vectors.
+        output.split(p, po, pi, 1).reorder(pi, c, po, n);
+        Func cols = pooled.in(output);
+        pooled.compute_at(output, po).vectorize(c, L, TailStrategy::GuardWithIf).unroll(p);
+        cols.compute_at(output, po).reorder_storage(p, c, n).vectorize(c, L, TailStrategy::GuardWithIf).unroll(p);
     }
 };
 

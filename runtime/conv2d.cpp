@@ -272,7 +272,10 @@ void conv2d_avg_pool_channels_last_forward(Tensor &output, Tensor &pooled, const
     check_kernel(narrow_cl_forward[activation_index(p.activation)](input.raw(), weight.raw(), b, p.stride_h, p.stride_w,
                                                                    p.padding_h, p.padding_w, y.raw_buffer()),
                  "conv2d_narrow_cl_forward");
-    check_kernel(pool2x2_avg_channels_last_cpu(y.raw_buffer(), pooled.raw()), "pool2x2_avg_channels_last");
+    const Shape &ps = pooled.shape();  // as planes: (P, C, N)
+    halide_dimension_t planes[3] = {{0, ps[2] * ps[3], 1}, {0, ps[1], ps[2] * ps[3]}, {0, ps[0], ps[1] * ps[2] * ps[3]}};
+    Halide::Runtime::Buffer<float> out(pooled.data(), 3, planes);
+    check_kernel(pool2x2_avg_channels_last_cpu(y.raw_buffer(), out.raw_buffer()), "pool2x2_avg_channels_last");
 }
 
 void channels_last_to_nchw(Tensor &nchw, const Tensor &stored) {

@@ -201,12 +201,12 @@ TEST_CASE("conv2d backward from a following 2x2 average pool's gradient equals t
 TEST_CASE("a conv stored channels-last for its 2x2 average pool agrees with the NCHW path") {
     // conv2d_channels_last_pooled's shapes (CPU): LeNet c2, 20 channels (a channel vector
     // shifted inwards) with 10 x 12 outputs, a batch of exactly 16 and of 17 (an image vector
-    // shifted inwards), every activation. The forward's output, once made NCHW again, and the
-    // forward's are conv2d_forward's to the bit. The pool's sums and the sigmoid's slope are
-    // reassociated by LLVM differently in each kernel (1-ulp differences either way), so the pool
-    // and the gradients are compared with the pool's and the conv gradients' tolerances against
-    // pool2d_forward and conv2d_backward_avg_pooled from the NCHW output. Elsewhere the
-    // predicate is false.
+    // shifted inwards), pooled planes narrower than a vector, every activation. The forward's
+    // output, once made NCHW again, is conv2d_forward's to the bit. The pool's sums and the
+    // sigmoid's slope are reassociated by LLVM differently in each kernel (1-ulp differences
+    // either way), so the pool and the gradients are compared with the pool's and the conv
+    // gradients' tolerances against pool2d_forward and conv2d_backward_avg_pooled from the NCHW
+    // output. Elsewhere the predicate is false.
     struct Case {
         ConvCase conv;
         Activation act;
@@ -216,6 +216,7 @@ TEST_CASE("a conv stored channels-last for its 2x2 average pool agrees with the 
         {{18, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0}, Activation::sigmoid, true},  // LeNet c2
         {{17, 7, 12, 14, 20, 5, 5, 1, 1, 1, 1}, Activation::relu, true},     // 10 x 12 outputs
         {{16, 6, 12, 12, 16, 5, 5, 1, 1, 1, 1}, Activation::none, true},     // 10 x 10, 16 images
+        {{16, 6, 6, 14, 16, 5, 5, 1, 1, 0, 0}, Activation::sigmoid, true},   // 2 x 10: 5 pooled positions
         {{15, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0}, Activation::sigmoid, false}, // 15 images
         {{18, 6, 20, 20, 16, 5, 5, 1, 1, 0, 0}, Activation::sigmoid, false}, // 16-wide outputs
         {{18, 6, 14, 14, 8, 5, 5, 1, 1, 0, 0}, Activation::sigmoid, false},  // 8 channels

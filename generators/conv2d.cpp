@@ -754,6 +754,15 @@ public:
         acc.update().specialize(tiled).reorder(co, kx, ky, r.x, r.y, r.z).vectorize(co, L).unroll(kx, 5).unroll(ky, 5);
         padded.compute_at(chunk_sum, ci).vectorize(x, L);
         padded.update().vectorize(interior.x, L, TailStrategy::GuardWithIf);
+        if (pooled) {
+            bias_part.compute_root().bound(x, 0, 2).vectorize(c, L, TailStrategy::GuardWithIf).unroll(x);
+            bias_part.update()
+                .reorder(c, rb.x, rb.y, rb.z, rb.w, k)
+                .vectorize(c, L, TailStrategy::GuardWithIf)
+                .unroll(rb.x)
+                .parallel(k);
+        }
+        if (channels_last) return;  // dzt is the given d_z, read in place
         // For the whole batch, before the (input channel, chunk) tasks: computed per chunk and read
         // by every input channel's task, lenet-c2 went from 0.60 to 0.70 ms (min of 6 runs).
         // The transpose in tiles of 8 columns x a vector of channels, Halide's block-transpose
@@ -761,16 +770,6 @@ public:
         // as dzt's channel vectors. Vectorized over channels alone, every load was a gather:
         // lenet-c2 d_weight 0.92-0.94x with d_z given (the model's case), 1.02-1.03x with the
         // sigmoid's slope applied here.
-        if (channels_last) {
-            // dzt is the given d_z, read in place.
-            bias_part.compute_root().bound(x, 0, 2).vectorize(c, L, TailStrategy::GuardWithIf).unroll(x);
-            bias_part.update()
-                .reorder(c, rb.x, rb.y, rb.z, rb.w, k)
-                .vectorize(c, L, TailStrategy::GuardWithIf)
-                .unroll(rb.x)
-                .parallel(k);
-            return;
-        }
         dzt.compute_root();
         Expr channel_vector = d_output.dim(2).extent() >= L;
         dzt.specialize(channel_vector && out_w >= 8)
@@ -795,14 +794,6 @@ public:
         rows.specialize(activation == 2);  // sigmoid: no per-element select
         rows.specialize(activation == 0);
         cols.compute_at(dzt, coo).reorder_storage(c, x, y, n).vectorize(x).unroll(c);
-        if (pooled) {
-            bias_part.compute_root().bound(x, 0, 2).vectorize(c, L, TailStrategy::GuardWithIf).unroll(x);
-            bias_part.update()
-                .reorder(c, rb.x, rb.y, rb.z, rb.w, k)
-                .vectorize(c, L, TailStrategy::GuardWithIf)
-                .unroll(rb.x)
-                .parallel(k);
-        }
     }
 };
 

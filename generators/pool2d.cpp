@@ -359,7 +359,8 @@ public:
 // The 2x2 average pool of a conv output stored channels-last (hnn_gen::require_channels_last;
 // LeNet c2's y, see runtime/conv2d.h's conv2d_channels_last_pooled), into the NCHW tensor the
 // next layer reads, seen as planes of P = (H / 2) * (W / 2) positions. Channel vectors summed
-// in Pool2x2Forward's order; blocks of 16 channels x 16 positions transposed in registers
+// as Pool2x2Forward writes its sum (LLVM may reassociate either, so the two agree to a last
+// bit); blocks of 16 channels x 16 positions transposed in registers
 // (Halide's block-transpose idiom) into the planes' rows: stored a float at a time, the copy was
 // half the kernel (perf). CPU only.
 // shapes: input channels-last (x, y, c, n) [W, H, C, N] -> output [P, C, N]

@@ -90,8 +90,8 @@ constexpr int kChannelVectorsFrom = 16;
 int variant(int channels) { return channels >= kChannelVectorsFrom ? 1 : 0; }
 
 // d_weight over output channels: a vector of them times a whole 5x5 window (LeNet's c2).
-int weight_variant(const Tensor &weight) {
-    return weight.dim(0) >= kChannelVectorsFrom && weight.dim(2) == 5 && weight.dim(3) == 5 ? 1 : 0;
+int weight_variant(const Shape &weight) {
+    return weight[0] >= kChannelVectorsFrom && weight[2] == 5 && weight[3] == 5 ? 1 : 0;
 }
 
 // d_input with the batch in the vector lanes (generators/conv2d_batch.cpp): on the CPU, at stride
@@ -231,8 +231,8 @@ void conv2d_backward(Tensor *d_input, Tensor *d_weight, Tensor *d_bias, const Te
                      "conv2d_backward_input");
     }
     if (d_weight) {
-        check_kernel(k.backward_weight[weight_variant(weight)](y, dy, act, input.raw(), p.stride_h, p.stride_w, p.padding_h, p.padding_w,
-                                       d_weight->raw()),
+        check_kernel(k.backward_weight[weight_variant(weight.shape())](y, dy, act, input.raw(), p.stride_h, p.stride_w,
+                                                                       p.padding_h, p.padding_w, d_weight->raw()),
                      "conv2d_backward_weight");
     }
     if (d_bias) {
@@ -253,8 +253,8 @@ void conv2d_backward(Tensor *d_input, Tensor *d_weight, Tensor *d_bias, const Te
 
 bool conv2d_channels_last_pooled(const Shape &input, const Shape &weight, const Conv2dParams &p, bool d_input, Device device) {
     const Shape out = conv2d_output_shape(input, weight, p);
-    return device == Device::cpu && d_input && out[2] % 2 == 0 && out[3] % 2 == 0 && weight[0] >= kChannelVectorsFrom &&
-           weight[2] == 5 && weight[3] == 5 && batch_lanes_input(device, input, p) && narrow_rows(device, out);
+    return device == Device::cpu && d_input && out[2] % 2 == 0 && out[3] % 2 == 0 && weight_variant(weight) == 1 &&
+           batch_lanes_input(device, input, p) && narrow_rows(device, out);
 }
 
 void conv2d_avg_pool_channels_last_forward(Tensor &output, Tensor &pooled, const Tensor &input, const Tensor &weight,
@@ -326,7 +326,7 @@ bool conv2d_backward_avg_pooled(Tensor *d_input, Tensor &d_weight, Tensor &d_bia
         return true;
     }
     if (shape[2] % 2 != 0 || shape[3] % 2 != 0 || device != Device::cpu) return false;
-    const bool channels = weight_variant(weight) == 1;
+    const bool channels = weight_variant(weight.shape()) == 1;
     if (d_input ? !(channels && shape[3] >= 8 && batch_lanes_input(device, *d_input, p)) : (channels || shape[3] < 16)) {
         return false;
     }

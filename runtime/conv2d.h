@@ -54,8 +54,9 @@ bool conv2d_backward_avg_pooled(Tensor *d_input, Tensor &d_weight, Tensor &d_bia
 
 // A conv followed by a 2x2 average pool whose output the model stores channels-last (memory
 // ordered (n, y, x, c) under its [N, C, H, W] shape) between the forward and the backward: the
-// forward stores its channel vectors straight, the pool reads them whole, and the backward's
-// d_z is made along channels (d_weight) or by 16x16 transposes of whole cache lines (d_input).
+// forward stores its channel vectors straight, the pool reads them whole, and the backward makes
+// d_z once along channels, passes it channels-last from its d_input kernel to its d_weight
+// kernel, and transposes it for the d_input kernel's batch lanes in 8x8 blocks.
 // True on the CPU for LeNet's c2 shape: a conv with d_input (not a first layer) whose kernels
 // conv2d_backward_avg_pooled's d_input path takes, 16 or more output channels, outputs 10-15
 // wide. input [N, Ci, H, W], weight [Co, Ci, kh, kw]

@@ -121,16 +121,14 @@ const ForwardKernel narrow_cl_forward[3]{conv2d_narrow_cl_forward_cpu, conv2d_re
 // it: Halide dims (x, y, c, n) with c dense.
 Halide::Runtime::Buffer<float> channels_last_view(const Tensor &t) {
     const Shape &s = t.shape();
-    halide_dimension_t dims[4] = {{0, s[3], s[1]}, {0, s[2], s[3] * s[1]}, {0, s[1], 1}, {0, s[0], s[1] * s[2] * s[3]}};
-    return Halide::Runtime::Buffer<float>(const_cast<float *>(t.data()), 4, dims);
+    return host_view(t, {{s[3], s[1]}, {s[2], s[3] * s[1]}, {s[1], 1}, {s[0], s[1] * s[2] * s[3]}});
 }
 
 // The same memory with the channels as Halide's dim 0: dims (c, x, y, n), the d_z that the
 // channels-last backward kernels pass between them.
 Halide::Runtime::Buffer<float> channels_inner_view(const Tensor &t) {
     const Shape &s = t.shape();
-    halide_dimension_t dims[4] = {{0, s[1], 1}, {0, s[3], s[1]}, {0, s[2], s[3] * s[1]}, {0, s[0], s[1] * s[2] * s[3]}};
-    return Halide::Runtime::Buffer<float>(const_cast<float *>(t.data()), 4, dims);
+    return host_view(t, {{s[1], 1}, {s[3], s[1]}, {s[2], s[3] * s[1]}, {s[0], s[1] * s[2] * s[3]}});
 }
 
 const Conv2dKernels &kernels_for(Device device) { return for_device(device, cpu_kernels, cuda_kernels); }
@@ -273,8 +271,7 @@ void conv2d_avg_pool_channels_last_forward(Tensor &output, Tensor &pooled, const
                                                                    p.padding_h, p.padding_w, y.raw_buffer()),
                  "conv2d_narrow_cl_forward");
     const Shape &ps = pooled.shape();  // as planes: (P, C, N)
-    halide_dimension_t planes[3] = {{0, ps[2] * ps[3], 1}, {0, ps[1], ps[2] * ps[3]}, {0, ps[0], ps[1] * ps[2] * ps[3]}};
-    Halide::Runtime::Buffer<float> out(pooled.data(), 3, planes);
+    auto out = host_view(pooled, {{ps[2] * ps[3], 1}, {ps[1], ps[2] * ps[3]}, {ps[0], ps[1] * ps[2] * ps[3]}});
     check_kernel(pool2x2_avg_channels_last_cpu(y.raw_buffer(), out.raw_buffer()), "pool2x2_avg_channels_last");
 }
 

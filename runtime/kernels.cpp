@@ -3,6 +3,7 @@
 #include <HalideRuntime.h>
 
 #include <mutex>
+#include <vector>
 
 #include "error.h"
 #include "thread_pool.h"
@@ -46,6 +47,12 @@ void check_kernel(int status, const char *kernel) {
     }
     halide_message.clear();
     throw Error(text);
+}
+
+Halide::Runtime::Buffer<float> host_view(const Tensor &t, std::initializer_list<std::pair<int, int>> dims) {
+    std::vector<halide_dimension_t> shape;
+    for (auto [extent, stride] : dims) shape.push_back(halide_dimension_t(0, extent, stride));
+    return Halide::Runtime::Buffer<float>(const_cast<float *>(t.data()), static_cast<int>(shape.size()), shape.data());
 }
 
 }  // namespace hnn

@@ -5,10 +5,12 @@
 #include <initializer_list>
 #include <iterator>
 #include <string>
+#include <utility>
 
 #include <HalideRuntime.h>
 
 #include "device.h"
+#include "tensor.h"
 
 namespace hnn {
 
@@ -60,5 +62,9 @@ private:
     halide_buffer_t view_;
     halide_dimension_t dims_[4];
 };
+
+// A host view of `t`'s memory with the given (extent, stride) dimensions, innermost first:
+// the same elements in another order or grouping (pool2x2's rows, conv2d's channels-last).
+Halide::Runtime::Buffer<float> host_view(const Tensor &t, std::initializer_list<std::pair<int, int>> dims);
 
 }  // namespace hnn

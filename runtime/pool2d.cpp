@@ -85,13 +85,6 @@ bool use_pool2x2(const Pool2dParams &p, const Tensor &input, Device device) {
            input.raw()->device == 0;
 }
 
-// A host view of `t`'s memory with the given (extent, stride) dimensions, innermost first.
-Halide::Runtime::Buffer<float> host_view(const Tensor &t, std::initializer_list<std::pair<int, int>> dims) {
-    std::vector<halide_dimension_t> shape;
-    for (auto [extent, stride] : dims) shape.push_back(halide_dimension_t(0, extent, stride));
-    return Halide::Runtime::Buffer<float>(const_cast<float *>(t.data()), static_cast<int>(shape.size()), shape.data());
-}
-
 // [N, C, H, W] as rows: (W, N*C*H)
 Halide::Runtime::Buffer<float> rows_view(const Tensor &t) {
     const Shape &s = t.shape();

@@ -45,13 +45,14 @@ endforeach ()
 # d_weight and d_bias of a conv followed by a 2x2 average pool, from the pool's d_output
 # (LeNet c1: see PooledRow in conv2d.cpp; c2: the channel-vectorized one), CPU only.
 # c1's in chunks of 8 images: 16 tasks for a batch of 128, not 8, so neither core waits long
-# for the other's last chunk (same-process A/B inside epochs: 0.92x-0.94x the kernel's time).
+# for the other's last chunk (same-process A/B inside epochs: 0.92x-0.94x the kernel's time);
+# its zero-extended input made per chunk (chunk_padded: 0.90x-0.96x).
 add_halide_library(conv2d_pooled_backward_weight_cpu FROM conv2d.generator
                    GENERATOR conv2d_backward_weight
                    FUNCTION_NAME conv2d_pooled_backward_weight_cpu
                    TARGETS ${HNN_CPU_TARGETS}
                    USE_RUNTIME hnn_halide_runtime
-                   PARAMS pooled=true batch_chunk=8)
+                   PARAMS pooled=true batch_chunk=8 chunk_padded=true)
 add_halide_library(conv2d_channels_pooled_backward_weight_cpu FROM conv2d.generator
                    GENERATOR conv2d_channels_backward_weight
                    FUNCTION_NAME conv2d_channels_pooled_backward_weight_cpu

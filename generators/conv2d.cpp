@@ -436,6 +436,12 @@ public:
     GeneratorParam<int> batch_chunk{"batch_chunk", 16};
     // d_output is the gradient of a 2x2 average pool after the conv (see PooledRow).
     GeneratorParam<bool> pooled{"pooled", false};
+    // x86: the zero-extended input made per chunk of images, inside the task that reads it (from
+    // L1/L2), not for the whole batch before the tasks start (a pass through L3 on one thread's
+    // turn: LeNet c1's 590 KB). Worth it with one output-channel tile (LeNet c1's 6 channels);
+    // with several, each tile would make the chunk's copy again. lenet-c1: 0.90x-0.96x the
+    // kernel's time (same-process A/B inside epochs, four runs), the same bits.
+    GeneratorParam<bool> chunk_padded{"chunk_padded", false};
 
     Input<Buffer<float, 4>> output{"output"};  // the forward's y = act(z) (any when activation is 0 and not pooled)
     Input<Buffer<float, 4>> d_output{"d_output"};
@@ -463,7 +469,18 @@ public:
         Expr chunk = gpu ? batch : min(batch, int(batch_chunk));  // images per chunk
         Expr chunks = (batch + chunk - 1) / chunk;
         Func padded("padded"), dz_wide("dz_wide"), partial("partial"), chunk_sum("chunk_sum");
-        RDom interior = zero_extended_batch(padded, input, gpu, x, y, c, n);
+        const bool per_chunk = chunk_padded && !gpu;
+        RDom interior;
+        Func padded_k("padded_k");
+        if (per_chunk) {
+            // padded_k(x, y, ci, i, chunk): image i of the chunk (a partial last chunk repeats the
+            // batch's last image, whose d_z there is zero).
+            padded_k(x, y, c, n, k) = 0.0f;
+            interior = RDom(0, input.dim(0).extent(), 0, input.dim(1).extent(), 0, chunk, "interior");
+            padded_k(interior.x, interior.y, c, interior.z, k) = input(interior.x, interior.y, c, min(k * chunk + interior.z, batch - 1));
+        } else {
+            interior = zero_extended_batch(padded, input, gpu, x, y, c, n);
+        }
         Expr nc = min(n, batch - 1);
         // Zero past the row's end (whole vectors) and past the batch (a partial last chunk): a
         // zeroed plane with the rows written into it. As select(x < out_w, f(min(x, out_w - 1))),
@@ -498,8 +515,9 @@ public:
         Expr ox = r.x * L + u, image = k * chunk + r.z;
         // partial(u, kx, ky, ci, co, chunk): lane u of the chunk's sum
         partial(u, x, y, c, n, k) = 0.0f;
+        Expr in_x = ox * stride_w + x - padding_w, in_y = r.y * stride_h + y - padding_h;
         partial(u, x, y, c, n, k) += dz_wide(ox, r.y, n, image) *
-                                     padded(ox * stride_w + x - padding_w, r.y * stride_h + y - padding_h, c, image);
+                                     (per_chunk ? padded_k(in_x, in_y, c, r.z, k) : padded(in_x, in_y, c, image));
         // The lanes summed in a pure definition (no update stage: its tiles may shift inwards).
         Expr total = partial(0, x, y, c, n, k);
         for (int i = 1; i < L; ++i) total += partial(i, x, y, c, n, k);
@@ -584,8 +602,13 @@ public:
         }
         partial.update().specialize(unit && channels_tiled).unroll(n, tile_co);
         partial.update().specialize(channels_tiled).unroll(n, tile_co);
-        padded.compute_root().parallel(n, 8, TailStrategy::GuardWithIf).vectorize(x, L);
-        padded.update().parallel(interior.z, 8, TailStrategy::GuardWithIf).vectorize(interior.x, L, TailStrategy::GuardWithIf);
+        if (per_chunk) {
+            padded_k.compute_at(chunk_sum, co).vectorize(x, L);
+            padded_k.update().vectorize(interior.x, L, TailStrategy::GuardWithIf);
+        } else {
+            padded.compute_root().parallel(n, 8, TailStrategy::GuardWithIf).vectorize(x, L);
+            padded.update().parallel(interior.z, 8, TailStrategy::GuardWithIf).vectorize(interior.x, L, TailStrategy::GuardWithIf);
+        }
         // d_z per chunk and output-channel tile, right before the reduction that reads it (from
         // L2): compute_root wrote and re-read a whole d_z (2.75 MB at lenet-c1) through memory.
         dz_wide.compute_at(chunk_sum, co);

@@ -67,4 +67,12 @@ add_halide_library(conv2d_channels_pooled_cl_backward_weight_cpu FROM conv2d.gen
                    TARGETS ${HNN_CPU_TARGETS}
                    USE_RUNTIME hnn_halide_runtime
                    PARAMS pooled=true channels_last=true)
-target_link_libraries(hnn_kernels INTERFACE conv2d_channels_pooled_cl_backward_weight_cpu)
+# The same for padding 0 (LeNet c2), reading its input in place.
+add_halide_library(conv2d_channels_pooled_cl_unpadded_backward_weight_cpu FROM conv2d.generator
+                   GENERATOR conv2d_channels_backward_weight
+                   FUNCTION_NAME conv2d_channels_pooled_cl_unpadded_backward_weight_cpu
+                   TARGETS ${HNN_CPU_TARGETS}
+                   USE_RUNTIME hnn_halide_runtime
+                   PARAMS pooled=true channels_last=true unpadded=true)
+target_link_libraries(hnn_kernels INTERFACE conv2d_channels_pooled_cl_backward_weight_cpu
+                                            conv2d_channels_pooled_cl_unpadded_backward_weight_cpu)

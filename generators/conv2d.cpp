@@ -649,6 +649,10 @@ public:
     // d_input kernel (conv2d_batch.cpp) wrote it; output, d_output's values and activation are
     // not read.
     GeneratorParam<bool> channels_last{"channels_last", false};
+    // x86, for padding 0 only: the input read in place, not through a zero-extended copy per
+    // (input channel, chunk) task. LeNet c2 (channels-last): 0.885x-0.892x the kernel's time
+    // (same-process A/B inside epochs, three runs), the same bits.
+    GeneratorParam<bool> unpadded{"unpadded", false};
 
     Input<Buffer<float, 4>> output{"output"};  // the forward's y = act(z) (any when activation is 0 and not pooled)
     Input<Buffer<float, 4>> d_output{"d_output"};
@@ -681,6 +685,8 @@ public:
         RDom interior;
         if (gpu) {
             interior = zero_extended_batch(padded, input, gpu, x, y, c, n);
+        } else if (unpadded) {  // the runtime calls it with padding 0: every read is in the input
+            padded(x, y, c, n) = input(x, y, c, min(n, batch - 1));
         } else {
             Func clamped("clamped");
             clamped(x, y, c, n) = input(x, y, c, min(n, batch - 1));
@@ -775,8 +781,10 @@ public:
         acc.compute_at(chunk_sum, xo);
         acc.specialize(tiled).vectorize(co, L).unroll(kx, 5).unroll(ky, 5);
         acc.update().specialize(tiled).reorder(co, kx, ky, r.x, r.y, r.z).vectorize(co, L).unroll(kx, 5).unroll(ky, 5);
-        padded.compute_at(chunk_sum, ci).vectorize(x, L);
-        padded.update().vectorize(interior.x, L, TailStrategy::GuardWithIf);
+        if (!unpadded) {
+            padded.compute_at(chunk_sum, ci).vectorize(x, L);
+            padded.update().vectorize(interior.x, L, TailStrategy::GuardWithIf);
+        }
         if (pooled) {
             bias_part.compute_root().bound(x, 0, 2).vectorize(c, L, TailStrategy::GuardWithIf).unroll(x);
             bias_part.update()

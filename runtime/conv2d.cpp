@@ -30,6 +30,7 @@
 #include "conv2d_batch_pooled_backward_input_cpu.h"
 #include "conv2d_batch_pooled_cl_backward_input_cpu.h"
 #include "conv2d_channels_pooled_cl_backward_weight_cpu.h"
+#include "conv2d_channels_pooled_cl_unpadded_backward_weight_cpu.h"
 #include "conv2d_narrow_cl_forward_cpu.h"
 #include "conv2d_relu_narrow_cl_forward_cpu.h"
 #include "conv2d_sigmoid_narrow_cl_forward_cpu.h"
@@ -316,9 +317,11 @@ bool conv2d_backward_avg_pooled(Tensor *d_input, Tensor &d_weight, Tensor &d_bia
         check_kernel(conv2d_batch_pooled_cl_backward_input_cpu(y.raw_buffer(), d_pooled.raw(), act, weight.raw(),
                                                                p.padding_h, p.padding_w, d_input->raw(), dz.raw_buffer()),
                      "conv2d_batch_pooled_cl_backward_input");
-        check_kernel(conv2d_channels_pooled_cl_backward_weight_cpu(y.raw_buffer(), d_pooled.raw(), act, input.raw(),
-                                                                   p.stride_h, p.stride_w, p.padding_h, p.padding_w,
-                                                                   dz.raw_buffer(), d_weight.raw(), d_bias.raw()),
+        // Without padding, the variant that reads the input in place (no zero-extended copy).
+        auto d_weight_kernel = p.padding_h == 0 && p.padding_w == 0 ? conv2d_channels_pooled_cl_unpadded_backward_weight_cpu
+                                                                     : conv2d_channels_pooled_cl_backward_weight_cpu;
+        check_kernel(d_weight_kernel(y.raw_buffer(), d_pooled.raw(), act, input.raw(), p.stride_h, p.stride_w, p.padding_h,
+                                     p.padding_w, dz.raw_buffer(), d_weight.raw(), d_bias.raw()),
                      "conv2d_channels_pooled_cl_backward_weight");
         return true;
     }

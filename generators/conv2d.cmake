@@ -33,13 +33,14 @@ foreach (act none relu sigmoid)
                      PARAMS activation=${act} narrow_rows=true)
   target_link_libraries(hnn_kernels INTERFACE ${prefix}narrow_forward_cpu)
   # The same with the output stored channels-last, for the pool and backward kernels that
-  # read it so (LeNet c2; runtime/conv2d.h's conv2d_channels_last_pooled).
+  # read it so (LeNet c2; runtime/conv2d.h's conv2d_channels_last_pooled), without padding: the
+  # input read in place.
   add_halide_library(${prefix}narrow_cl_forward_cpu FROM conv2d.generator
                      GENERATOR conv2d_forward
                      FUNCTION_NAME ${prefix}narrow_cl_forward_cpu
                      TARGETS ${HNN_CPU_TARGETS}
                      USE_RUNTIME hnn_halide_runtime
-                     PARAMS activation=${act} narrow_rows=true channels_last=true)
+                     PARAMS activation=${act} narrow_rows=true channels_last=true unpadded=true)
   target_link_libraries(hnn_kernels INTERFACE ${prefix}narrow_cl_forward_cpu)
 endforeach ()
 # d_weight and d_bias of a conv followed by a 2x2 average pool, from the pool's d_output
@@ -60,19 +61,12 @@ add_halide_library(conv2d_channels_pooled_backward_weight_cpu FROM conv2d.genera
                    USE_RUNTIME hnn_halide_runtime
                    PARAMS pooled=true)
 target_link_libraries(hnn_kernels INTERFACE conv2d_pooled_backward_weight_cpu conv2d_channels_pooled_backward_weight_cpu)
-# c2's d_weight and d_bias from its channels-last output (conv2d_channels_last_pooled).
+# c2's d_weight and d_bias from its channels-last output (conv2d_channels_last_pooled), its
+# input read in place (no padding).
 add_halide_library(conv2d_channels_pooled_cl_backward_weight_cpu FROM conv2d.generator
                    GENERATOR conv2d_channels_backward_weight
                    FUNCTION_NAME conv2d_channels_pooled_cl_backward_weight_cpu
                    TARGETS ${HNN_CPU_TARGETS}
                    USE_RUNTIME hnn_halide_runtime
-                   PARAMS pooled=true channels_last=true)
-# The same for padding 0 (LeNet c2), reading its input in place.
-add_halide_library(conv2d_channels_pooled_cl_unpadded_backward_weight_cpu FROM conv2d.generator
-                   GENERATOR conv2d_channels_backward_weight
-                   FUNCTION_NAME conv2d_channels_pooled_cl_unpadded_backward_weight_cpu
-                   TARGETS ${HNN_CPU_TARGETS}
-                   USE_RUNTIME hnn_halide_runtime
                    PARAMS pooled=true channels_last=true unpadded=true)
-target_link_libraries(hnn_kernels INTERFACE conv2d_channels_pooled_cl_backward_weight_cpu
-                                            conv2d_channels_pooled_cl_unpadded_backward_weight_cpu)
+target_link_libraries(hnn_kernels INTERFACE conv2d_channels_pooled_cl_backward_weight_cpu)

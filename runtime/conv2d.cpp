@@ -30,7 +30,6 @@
 #include "conv2d_batch_pooled_backward_input_cpu.h"
 #include "conv2d_batch_pooled_cl_backward_input_cpu.h"
 #include "conv2d_channels_pooled_cl_backward_weight_cpu.h"
-#include "conv2d_channels_pooled_cl_unpadded_backward_weight_cpu.h"
 #include "conv2d_narrow_cl_forward_cpu.h"
 #include "conv2d_relu_narrow_cl_forward_cpu.h"
 #include "conv2d_sigmoid_narrow_cl_forward_cpu.h"
@@ -252,8 +251,9 @@ void conv2d_backward(Tensor *d_input, Tensor *d_weight, Tensor *d_bias, const Te
 
 bool conv2d_channels_last_pooled(const Shape &input, const Shape &weight, const Conv2dParams &p, bool d_input, Device device) {
     const Shape out = conv2d_output_shape(input, weight, p);
-    return device == Device::cpu && d_input && out[2] % 2 == 0 && out[3] % 2 == 0 && weight_variant(weight) == 1 &&
-           batch_lanes_input(device, input, p) && narrow_rows(device, out);
+    // No padding: the forward and d_weight kernels read the input in place.
+    return device == Device::cpu && d_input && p.padding_h == 0 && p.padding_w == 0 && out[2] % 2 == 0 &&
+           out[3] % 2 == 0 && weight_variant(weight) == 1 && batch_lanes_input(device, input, p) && narrow_rows(device, out);
 }
 
 void conv2d_avg_pool_channels_last_forward(Tensor &output, Tensor &pooled, const Tensor &input, const Tensor &weight,
@@ -317,11 +317,9 @@ bool conv2d_backward_avg_pooled(Tensor *d_input, Tensor &d_weight, Tensor &d_bia
         check_kernel(conv2d_batch_pooled_cl_backward_input_cpu(y.raw_buffer(), d_pooled.raw(), act, weight.raw(),
                                                                p.padding_h, p.padding_w, d_input->raw(), dz.raw_buffer()),
                      "conv2d_batch_pooled_cl_backward_input");
-        // Without padding, the variant that reads the input in place (no zero-extended copy).
-        auto d_weight_kernel = p.padding_h == 0 && p.padding_w == 0 ? conv2d_channels_pooled_cl_unpadded_backward_weight_cpu
-                                                                     : conv2d_channels_pooled_cl_backward_weight_cpu;
-        check_kernel(d_weight_kernel(y.raw_buffer(), d_pooled.raw(), act, input.raw(), p.stride_h, p.stride_w, p.padding_h,
-                                     p.padding_w, dz.raw_buffer(), d_weight.raw(), d_bias.raw()),
+        check_kernel(conv2d_channels_pooled_cl_backward_weight_cpu(y.raw_buffer(), d_pooled.raw(), act, input.raw(), p.stride_h,
+                                                                   p.stride_w, p.padding_h, p.padding_w, dz.raw_buffer(),
+                                                                   d_weight.raw(), d_bias.raw()),
                      "conv2d_channels_pooled_cl_backward_weight");
         return true;
     }

@@ -59,7 +59,7 @@ bool conv2d_backward_avg_pooled(Tensor *d_input, Tensor &d_weight, Tensor &d_bia
 // kernel, and transposes it for the d_input kernel's batch lanes in 8x8 blocks.
 // True on the CPU for LeNet's c2 shape: a conv with d_input (not a first layer) whose kernels
 // conv2d_backward_avg_pooled's d_input path takes, 16 or more output channels, outputs 10-15
-// wide. input [N, Ci, H, W], weight [Co, Ci, kh, kw]
+// wide, no padding (its kernels read the input in place). input [N, Ci, H, W], weight [Co, Ci, kh, kw]
 bool conv2d_channels_last_pooled(const Shape &input, const Shape &weight, const Conv2dParams &params, bool d_input,
                                  Device device);
 // output (channels-last) = act(conv(input, weight) + bias), pooled = its 2x2 average pool (NCHW).

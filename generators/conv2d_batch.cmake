@@ -22,3 +22,10 @@ add_halide_library(conv2d_batch_pooled_cl_backward_input_cpu FROM conv2d_batch.g
                    USE_RUNTIME hnn_halide_runtime
                    PARAMS pooled=true channels_last=true)
 target_link_libraries(hnn_kernels INTERFACE conv2d_batch_pooled_cl_backward_input_cpu)
+add_halide_library(conv2d_batch_pooled_clb_backward_input_cpu FROM conv2d_batch.generator
+                   GENERATOR conv2d_batch_backward_input
+                   FUNCTION_NAME conv2d_batch_pooled_clb_backward_input_cpu
+                   TARGETS ${HNN_CPU_TARGETS}
+                   USE_RUNTIME hnn_halide_runtime
+                   PARAMS pooled=true channels_last=true blocked=true)
+target_link_libraries(hnn_kernels INTERFACE conv2d_batch_pooled_clb_backward_input_cpu)

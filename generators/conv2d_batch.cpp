@@ -36,6 +36,15 @@ public:
     // kernel (conv2d_channels_backward_weight with channels_last); the transpose then takes
     // blocks of 8 channels x 8 images of it.
     GeneratorParam<bool> channels_last{"channels_last", false};
+    // channels_last, N a multiple of `images` (the runtime checks): the transposed d_z stored in
+    // blocks of `images` images, dzb(i, c, x, y, block), instead of one (n, c, x, y) array. A
+    // tile's four image vectors stay 256 contiguous bytes, and the transpose's stores land at
+    // strides Halide knows (64 floats): with N's stride it spilled its row addresses and stored
+    // 32-byte pieces across the whole array (~4 GB/s). LeNet c2, same-process A/B inside epochs:
+    // the transpose 0.56x, the kernel 0.84x-0.85x its time over three runs, the same bits. In
+    // blocks of one vector of images (16), the tile's four loads took four block addresses that
+    // LLVM built and extracted from a vector each step (the kernel 1.02x-1.03x).
+    GeneratorParam<bool> blocked{"blocked", false};
 
     Input<Buffer<float, 4>> output{"output"};  // the forward's y = act(z) (not read when activation is 0)
     Input<Buffer<float, 4>> d_output{"d_output"};
@@ -73,10 +82,18 @@ public:
         }
         d_z(x, y, c, n) = hnn_gen::activation_gradient(output(x, y, c, n), gradient, activation);
         Func dz_cl;  // channels_last: the d_z output
+        Func dzb("dzb");
+        Var bi{"bi"}, bn{"bn"};
         if (channels_last) {
             (*d_z_out)(c, x, y, n) = d_z(x, y, c, n);
             dz_cl = *d_z_out;
-            dzt(n, x, y, c) = dz_cl(c, x, y, n);
+            if (blocked) {
+                const int B = images;
+                dzb(bi, c, x, y, bn) = dz_cl(c, x, y, bn * B + bi);
+                dzt(n, x, y, c) = dzb(n % B, c, x, y, n / B);
+            } else {
+                dzt(n, x, y, c) = dz_cl(c, x, y, n);
+            }
         } else {
             dzt(n, x, y, c) = d_z(x, y, c, n);
         }
@@ -104,6 +121,12 @@ public:
         padding_w.set_estimate(0);
         d_input.set_estimates({{0, 14}, {0, 14}, {0, 6}, {0, 128}});
         if (channels_last) d_z_out->set_estimates({{0, 16}, {0, 10}, {0, 10}, {0, 128}});
+        if (blocked) {
+            // Whole blocks of images (the runtime checks), so that Halide knows every tile of
+            // images starts at a block's start and reads dzb's vectors whole (else n % B and
+            // n / B were per-lane gathers).
+            d_input.dim(3).set_min(0).set_extent(d_input.dim(3).extent() / int(images) * int(images));
+        }
         if (using_autoscheduler()) return;
 
         // The runtime calls this with N >= L images, C >= `channels` input channels and rows of
@@ -113,6 +136,7 @@ public:
         Expr N = d_input.dim(3).extent(), W = d_input.dim(0).extent();
         Var xo{"xo"}, xi{"xi"}, nio{"nio"}, nii{"nii"}, t{"t"};
         for (int nb : {int(images), L}) {
+            if (blocked && nb != int(images)) continue;  // N is a multiple of `images`
             // d_input's loops: task of (nb images, row) > channel tile >
             // [the row's results, res] > channel > 8 images > 8 columns, stored as rows of 8
             // through an in-register transpose of res (Halide's block-transpose idiom). Stored
@@ -141,33 +165,53 @@ public:
         res_cols.compute_at(d_input, xo).reorder_storage(x, n, y, c).vectorize(x).unroll(n);
 
         if (channels_last) {
-            // The transpose: per pixel, 8 images' rows of 8 channels to 8 channels' rows of 8
-            // images, in registers (the block-transpose idiom below); a task per 8 images. LLVM
-            // turns a 16x16 block into ~340 vpermt2ps (1.3 per element, against ~1 for 8x8):
-            // with 16x16 blocks the kernel took 1.04x-1.06x its time (A/B inside epochs).
-            const int T = 8;
-            dzt.compute_root().reorder_storage(n, c, x, y);
-            dzt.split(c, co, ci, T, TailStrategy::ShiftInwards)
-                .split(n, no, ni, T, TailStrategy::ShiftInwards)
-                .reorder(ni, ci, co, x, y, no)
-                .vectorize(ni)
-                .unroll(ci)
-                .parallel(no);
             // d_z, channels-last, a task per 8 images.
             dz_cl.split(c, co, ci, L, TailStrategy::ShiftInwards)
                 .reorder(ci, co, x, y, n)
                 .vectorize(ci)
                 .parallel(n, 8, TailStrategy::GuardWithIf);
             dz_cl.specialize(activation == 2);  // sigmoid: no per-element select
-            Func rows = dz_cl.in(dzt), cols = rows.in(dzt);
-            rows.compute_at(dzt, co).vectorize(c).unroll(n);
-            cols.compute_at(dzt, co).reorder_storage(n, c, x, y).vectorize(c).unroll(n);
             dpt.compute_root()
                 .reorder_storage(c, x, y, n)
                 .split(c, co, ci, L, TailStrategy::ShiftInwards)
                 .reorder(ci, co, x, y, n)
                 .vectorize(ci)
                 .parallel(n, 8, TailStrategy::GuardWithIf);
+            // The transpose: per pixel, 8 images' rows of 8 channels to 8 channels' rows of 8
+            // images, in registers (the block-transpose idiom below). LLVM turns a 16x16 block
+            // into ~340 vpermt2ps (1.3 per element, against ~1 for 8x8): with 16x16 blocks the
+            // kernel took 1.04x-1.06x its time (A/B inside epochs).
+            const int T = 8;
+            Func into = blocked ? dzb : dzt;
+            Var at;
+            if (blocked) {
+                // A task per row of a block: 64 streams of rows in, one 40 KB run of blocks out.
+                // (A task per 8 or 16 images of a block, writing 32-64 bytes of each 256-byte
+                // row: the transpose 1.2x-1.3x this one's time.)
+                Var bio{"bio"}, bii{"bii"}, yb{"yb"};
+                dzb.compute_root()
+                    .split(c, co, ci, T, TailStrategy::ShiftInwards)
+                    .split(bi, bio, bii, T)
+                    .reorder(bii, ci, bio, co, x, y, bn)
+                    .vectorize(bii)
+                    .unroll(ci)
+                    .fuse(y, bn, yb)
+                    .parallel(yb);
+                at = bio;
+            } else {
+                // A task per 8 images.
+                dzt.compute_root().reorder_storage(n, c, x, y);
+                dzt.split(c, co, ci, T, TailStrategy::ShiftInwards)
+                    .split(n, no, ni, T, TailStrategy::ShiftInwards)
+                    .reorder(ni, ci, co, x, y, no)
+                    .vectorize(ni)
+                    .unroll(ci)
+                    .parallel(no);
+                at = co;
+            }
+            Func rows = dz_cl.in(into), cols = rows.in(into);
+            rows.compute_at(into, at).vectorize(c).unroll(n);
+            cols.compute_at(into, at).reorder_storage(n, c, x, y).vectorize(c).unroll(n);
             return;
         }
         // The transpose: an 8x8 tile of d_z loaded as rows, stored as columns (dzt's n innermost).

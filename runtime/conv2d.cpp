@@ -29,6 +29,7 @@
 #include "conv2d_channels_pooled_backward_weight_cpu.h"
 #include "conv2d_batch_pooled_backward_input_cpu.h"
 #include "conv2d_batch_pooled_cl_backward_input_cpu.h"
+#include "conv2d_batch_pooled_clb_backward_input_cpu.h"
 #include "conv2d_channels_pooled_cl_backward_weight_cpu.h"
 #include "conv2d_narrow_cl_forward_cpu.h"
 #include "conv2d_relu_narrow_cl_forward_cpu.h"
@@ -104,6 +105,10 @@ bool batch_lanes_input(Device device, const Shape &d_input, const Conv2dParams &
 bool batch_lanes_input(Device device, const Tensor &d_input, const Conv2dParams &p) {
     return batch_lanes_input(device, d_input.shape(), p);
 }
+
+// Batches of a multiple of this many images take the channels-last d_input whose transposed d_z
+// is stored in blocks of them (conv2d_batch.cmake: images=64, blocked=true).
+constexpr int kBlockImages = 64;
 
 // The channel-vectorized forward for rows of 10-15 outputs (LeNet c2): a whole row per tile,
 // stored as rows through an in-register transpose (generators/conv2d.cpp, narrow_rows). CPU only.
@@ -314,8 +319,10 @@ bool conv2d_backward_avg_pooled(Tensor *d_input, Tensor &d_weight, Tensor &d_bia
         auto dz = channels_inner_view(*d_z);
         const int act = activation_index(p.activation);
         // d_input first: it writes d_z, channels-last, which d_weight reads.
-        check_kernel(conv2d_batch_pooled_cl_backward_input_cpu(y.raw_buffer(), d_pooled.raw(), act, weight.raw(),
-                                                               p.padding_h, p.padding_w, d_input->raw(), dz.raw_buffer()),
+        const auto d_input_kernel = shape[0] % kBlockImages == 0 ? conv2d_batch_pooled_clb_backward_input_cpu
+                                                                 : conv2d_batch_pooled_cl_backward_input_cpu;
+        check_kernel(d_input_kernel(y.raw_buffer(), d_pooled.raw(), act, weight.raw(), p.padding_h, p.padding_w,
+                                    d_input->raw(), dz.raw_buffer()),
                      "conv2d_batch_pooled_cl_backward_input");
         check_kernel(conv2d_channels_pooled_cl_backward_weight_cpu(y.raw_buffer(), d_pooled.raw(), act, input.raw(), p.stride_h,
                                                                    p.stride_w, p.padding_h, p.padding_w, dz.raw_buffer(),

@@ -201,7 +201,8 @@ TEST_CASE("conv2d backward from a following 2x2 average pool's gradient equals t
 TEST_CASE("a conv stored channels-last for its 2x2 average pool agrees with the NCHW path") {
     // conv2d_channels_last_pooled's shapes (CPU): LeNet c2, 20 channels (a channel vector
     // shifted inwards) with 10 x 12 outputs, a batch of exactly 16 and of 17 (an image vector
-    // shifted inwards), pooled planes narrower than a vector, every activation. The forward's
+    // shifted inwards), of 64 and 128 (d_input's d_z stored in blocks of 64 images), pooled
+    // planes narrower than a vector, every activation. The forward's
     // output, once made NCHW again, is conv2d_forward's to the bit. The pool's sums and the
     // sigmoid's slope are reassociated by LLVM differently in each kernel (1-ulp differences
     // either way), so the pool and the gradients are compared with the pool's and the conv
@@ -218,6 +219,8 @@ TEST_CASE("a conv stored channels-last for its 2x2 average pool agrees with the 
         {{17, 7, 14, 16, 20, 5, 5, 1, 1, 0, 0}, Activation::relu, true},     // 10 x 12 outputs
         {{16, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0}, Activation::none, true},     // 10 x 10, 16 images
         {{16, 6, 6, 14, 16, 5, 5, 1, 1, 0, 0}, Activation::sigmoid, true},   // 2 x 10: 5 pooled positions
+        {{64, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0}, Activation::sigmoid, true},   // a block of 64 images
+        {{128, 7, 14, 16, 20, 5, 5, 1, 1, 0, 0}, Activation::relu, true},    // two blocks, 20 channels
         {{15, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0}, Activation::sigmoid, false}, // 15 images
         {{18, 6, 20, 20, 16, 5, 5, 1, 1, 0, 0}, Activation::sigmoid, false}, // 16-wide outputs
         {{18, 6, 14, 14, 8, 5, 5, 1, 1, 0, 0}, Activation::sigmoid, false},  // 8 channels

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "error.h"
+#include "gather_bytes_cpu.h"
 #include "gather_labels_cpu.h"
 #include "gather_labels_cuda.h"
 #include "gather_rows_cpu.h"
@@ -39,6 +40,21 @@ void gather_rows(Tensor &output, const Tensor &source, const Labels &order, Devi
     const GatherKernels &k = for_device(device, cpu_kernels, cuda_kernels);
     DenseView src(source.raw(), source.dim(0)), out(output.raw(), output.dim(0));
     check_kernel(k.rows(src.raw(), raw(order), out.raw()), "gather_rows");
+}
+
+void gather_bytes(Tensor &output, const Halide::Runtime::Buffer<uint8_t, 2> &source, const Labels &order) {
+    const int64_t per_row = output.rank() >= 1 && output.dim(0) > 0 ? output.numel() / output.dim(0) : -1;
+    if (output.rank() < 1 || source.dimensions() != 2 || source.dim(0).extent() != per_row) {
+        throw Error("gather_bytes: output is " + shape_string(output.shape()) + " but source rows have " +
+                    std::to_string(source.dimensions() == 2 ? source.dim(0).extent() : -1) + " bytes");
+    }
+    if (order.dimensions() != 1 || order.dim(0).extent() != output.dim(0)) {
+        throw Error("gather_bytes: " + std::to_string(output.dim(0)) + " output rows need as many indices, got " +
+                    std::to_string(order.dimensions() == 1 ? order.dim(0).extent() : -1));
+    }
+    DenseView out(output.raw(), output.dim(0));
+    check_kernel(gather_bytes_cpu(const_cast<Halide::Runtime::Buffer<uint8_t, 2> &>(source).raw_buffer(), raw(order), out.raw()),
+                 "gather_bytes");
 }
 
 void gather_labels(Labels &output, const Labels &labels, const Labels &order, Device device) {

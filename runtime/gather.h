@@ -11,6 +11,10 @@ namespace hnn {
 // source [N, ...], order [n] -> output [n, ...]: output[i] = source[order[i]]
 void gather_rows(Tensor &output, const Tensor &source, const Labels &order, Device device);
 
+// source [N, F] bytes (Halide order (F, N)), order [n] -> output [n, ...] with F floats per row:
+// output[i] = source[order[i]] / 255, as the IDX loader scales them (CPU only).
+void gather_bytes(Tensor &output, const Halide::Runtime::Buffer<uint8_t, 2> &source, const Labels &order);
+
 // labels [N], order [n] -> output [n]: output[i] = labels[order[i]]
 void gather_labels(Labels &output, const Labels &labels, const Labels &order, Device device);
 

@@ -77,6 +77,23 @@ IdxArray read_idx(const std::string &path, int expected_rank) {
     return array;
 }
 
+ImageDataset first_examples(const ImageDataset &data, int n) {
+    if (n < 0 || n > data.size()) {
+        throw Error("first_examples: " + std::to_string(n) + " of a dataset of " + std::to_string(data.size()));
+    }
+    ImageDataset s;
+    Shape shape = data.images.shape();
+    shape[0] = n;
+    s.images = Tensor(shape);
+    std::copy(data.images.data(), data.images.data() + s.images.numel(), s.images.data());
+    s.labels.assign(data.labels.begin(), data.labels.begin() + n);
+    if (data.bytes.data()) {
+        s.bytes = Halide::Runtime::Buffer<uint8_t, 2>(data.bytes.dim(0).extent(), n);
+        std::copy(data.bytes.data(), data.bytes.data() + s.bytes.number_of_elements(), s.bytes.data());
+    }
+    return s;
+}
+
 ImageDataset load_mnist_split(const std::string &dir, const std::string &split) {
     auto find = [&](const std::string &stem) {
         const std::string base = dir + "/" + split + "-" + stem;
@@ -96,6 +113,8 @@ ImageDataset load_mnist_split(const std::string &dir, const std::string &split) 
     set.images = Tensor({images.dims[0], 1, images.dims[1], images.dims[2]});
     float *pixels = set.images.data();
     for (size_t i = 0; i < images.data.size(); ++i) pixels[i] = images.data[i] / 255.0f;
+    set.bytes = Halide::Runtime::Buffer<uint8_t, 2>(images.dims[1] * images.dims[2], images.dims[0]);
+    std::copy(images.data.begin(), images.data.end(), set.bytes.data());
     set.labels.resize(labels.data.size());
     for (size_t i = 0; i < labels.data.size(); ++i) {
         if (labels.data[i] > 9) {

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <HalideBuffer.h>
+
 #include "tensor.h"
 
 namespace hnn {
@@ -24,8 +26,15 @@ IdxArray read_idx(const std::string &path, int expected_rank);
 struct ImageDataset {
     Tensor images;
     std::vector<int32_t> labels;
+    // The same images as the file's bytes (images = bytes / 255), Halide order (rows * cols, N),
+    // when they came from one: training on the CPU gathers its minibatches from these, a
+    // quarter of the memory traffic of the floats. Empty for images made otherwise.
+    Halide::Runtime::Buffer<uint8_t, 2> bytes;
     int size() const { return static_cast<int>(labels.size()); }
 };
+
+// The first n examples of `data` (n <= its size): images, labels and bytes, copied.
+ImageDataset first_examples(const ImageDataset &data, int n);
 
 // Reads `<dir>/<split>-images-idx3-ubyte[.gz]` and `<dir>/<split>-labels-idx1-ubyte[.gz]`
 // (split: "train" or "t10k"); checks that counts agree and labels are below 10.

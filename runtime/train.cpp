@@ -97,6 +97,10 @@ Trainer::Resident &Trainer::resident(const ImageDataset &data) {
     r.source = data.images.data();
     r.images = data.images;  // shares the host memory; the device copy is this tensor's
     r.labels = make_labels(data.labels);
+    if (config_.device == Device::cpu && data.bytes.data() && data.bytes.dimensions() == 2 &&
+        data.bytes.dim(1).extent() == data.size() && data.bytes.dim(0).extent() == data.images.numel() / data.size()) {
+        r.bytes = data.bytes;  // shares the memory
+    }
     make_resident(r.images.buffer(), config_.device);
     make_resident(r.labels, config_.device);
     resident_.push_back(std::move(r));
@@ -109,7 +113,11 @@ void Trainer::run_step(const ImageDataset &data, const Labels &order, int n, Ten
     // Views of the planned memory for this batch size (the last batch of an epoch is smaller).
     Tensor input = n == batch_.dim(0) ? batch_ : batch_.view(0, with_rows(n, model_.input_shape()));
     Labels labels = n == labels_.dim(0).extent() ? labels_ : labels_.cropped(0, 0, n);
-    gather_rows(input, r.images, order, device);
+    if (r.bytes.data()) {
+        gather_bytes(input, r.bytes, order);
+    } else {
+        gather_rows(input, r.images, order, device);
+    }
     gather_labels(labels, r.labels, order, device);
     model_.set_training(true, optimizer_.steps_taken(), config_.seed);
     const Tensor &logits = model_.forward(input, device);

@@ -69,6 +69,7 @@ private:
         const float *source = nullptr;  // the ImageDataset's host images it was made from
         Tensor images;
         Labels labels;
+        Halide::Runtime::Buffer<uint8_t, 2> bytes;  // the dataset's bytes (CPU), if it has them
     };
     Resident &resident(const ImageDataset &data);
     // One step on the examples order[0..n) of `data`, writing its loss and count of correct

@@ -83,6 +83,18 @@ TEST_CASE("Fashion-MNIST's test split loads with pixels in [0, 1]") {
     }
     CHECK(lo == 0.0f);
     CHECK(hi == 1.0f);
+    // The bytes kept beside them, which the CPU's training gathers from, are the same pixels.
+    REQUIRE(set.bytes.dimensions() == 2);
+    CHECK(set.bytes.dim(0).extent() == 28 * 28);
+    CHECK(set.bytes.dim(1).extent() == 10000);
+    bool same = true;
+    for (int64_t i = 0; i < set.images.numel(); ++i) same &= set.images.data()[i] == set.bytes.data()[i] / 255.0f;
+    CHECK(same);
+    const ImageDataset head = first_examples(set, 3);
+    CHECK(head.size() == 3);
+    CHECK(head.images.shape() == Shape{3, 1, 28, 28});
+    CHECK(head.bytes.dim(1).extent() == 3);
+    CHECK(std::equal(head.bytes.data(), head.bytes.data() + 3 * 784, set.bytes.data()));
     CHECK(set.labels[0] == 9);  // the first test image is an ankle boot
     CHECK_THROWS_WITH_AS(load_mnist_split(scratch(""), "t10k"), doctest::Contains("not found"), Error);
 }

@@ -28,14 +28,6 @@ const ImageDataset &fashion_test() {
     return data;
 }
 
-ImageDataset first(const ImageDataset &data, int n) {
-    ImageDataset s;
-    s.images = Tensor({n, 1, 28, 28});
-    std::copy(data.images.data(), data.images.data() + s.images.numel(), s.images.data());
-    s.labels.assign(data.labels.begin(), data.labels.begin() + n);
-    return s;
-}
-
 void write_text(const std::string &path, const std::string &text) { std::ofstream(path) << text; }
 
 // Flat parameter indices of chosen elements of every parameter tensor: for each tensor, the
@@ -262,7 +254,7 @@ TEST_CASE("LeNet's first 10 SGD steps follow PyTorch's loss trajectory") {
     config.batch_size = 32;
     config.optimizer.lr = 0.1f;
     Trainer trainer(lenet, config);
-    const ImageDataset data = first(fashion_train(), 320);
+    const ImageDataset data = first_examples(fashion_train(), 320);
     std::vector<int> order(320);
     for (int i = 0; i < 320; ++i) order[i] = i;
     const Tensor &want = reference.tensors.at("losses");
@@ -302,7 +294,7 @@ TEST_CASE("checkpoints round trip exactly and resume equals an uninterrupted run
         MESSAGE("SKIPPED: Debian's dataset-fashion-mnist is not installed");
         return;
     }
-    const ImageDataset train = first(fashion_train(), 512), validation = first(fashion_test(), 256);
+    const ImageDataset train = first_examples(fashion_train(), 512), validation = first_examples(fashion_test(), 256);
     TrainConfig config;
     config.epochs = 2;
     config.batch_size = 100;  // leaves a smaller last batch
@@ -343,7 +335,7 @@ TEST_CASE("a short LeNet run on 2,000 images learns") {
         MESSAGE("SKIPPED: Debian's dataset-fashion-mnist is not installed");
         return;
     }
-    const ImageDataset train = first(fashion_train(), 2000), validation = first(fashion_test(), 1000);
+    const ImageDataset train = first_examples(fashion_train(), 2000), validation = first_examples(fashion_test(), 1000);
     TrainConfig config;
     config.epochs = 3;
     config.batch_size = 64;
@@ -362,7 +354,7 @@ TEST_CASE("an epoch of a single step (batch >= training set) trains and reports 
         MESSAGE("SKIPPED: Debian's dataset-fashion-mnist is not installed");
         return;
     }
-    const ImageDataset train = first(fashion_train(), 100), validation = first(fashion_test(), 50);
+    const ImageDataset train = first_examples(fashion_train(), 100), validation = first_examples(fashion_test(), 50);
     TrainConfig config;
     config.epochs = 2;
     config.batch_size = 128;  // one (partial) batch per epoch
@@ -381,7 +373,7 @@ TEST_CASE("the same seed, target and thread count give bit-identical parameters"
         MESSAGE("SKIPPED: Debian's dataset-fashion-mnist is not installed");
         return;
     }
-    const ImageDataset train = first(fashion_train(), 300), validation = first(fashion_test(), 100);
+    const ImageDataset train = first_examples(fashion_train(), 300), validation = first_examples(fashion_test(), 100);
     TrainConfig config;
     config.epochs = 2;
     config.batch_size = 64;

@@ -76,13 +76,7 @@ void print_summary(Sequential &model) {
 
 ImageDataset subset(const ImageDataset &data, int limit) {
     if (limit <= 0 || limit >= data.size()) return data;
-    ImageDataset s;
-    Shape shape = data.images.shape();
-    shape[0] = limit;
-    s.images = Tensor(shape);
-    std::copy(data.images.data(), data.images.data() + s.images.numel(), s.images.data());
-    s.labels.assign(data.labels.begin(), data.labels.begin() + limit);
-    return s;
+    return first_examples(data, limit);
 }
 
 void add_train(CLI::App &app) {

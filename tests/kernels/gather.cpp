@@ -47,3 +47,38 @@ TEST_CASE("gather_rows rejects rows of another shape and a wrong number of indic
     CHECK_THROWS_WITH_AS(gather_rows(right, source, order, test::device()),
                          doctest::Contains("3 output rows need as many indices, got 2"), Error);
 }
+
+TEST_CASE("gather_bytes scales a dataset's bytes to the loader's floats, to the bit") {
+    if (test::device() != Device::cpu) {
+        MESSAGE("SKIPPED: gather_bytes is a CPU kernel (a CUDA device gathers the floats)");
+        return;
+    }
+    // Every byte value in the rows (each row a rotation of 0..255, 300 bytes wide: a vector's
+    // tail shifted inwards), picked in a random order with clamped bad indices.
+    const int rows = 9, width = 300;
+    Halide::Runtime::Buffer<uint8_t, 2> bytes(width, rows);
+    for (int r = 0; r < rows; ++r) {
+        for (int f = 0; f < width; ++f) bytes(f, r) = static_cast<uint8_t>((f + 37 * r) % 256);
+    }
+    std::mt19937 rng(72);
+    for (int n : {1, 5, 17}) {
+        Labels order(n);
+        for (int i = 0; i < n; ++i) order(i) = static_cast<int>(rng() % rows);
+        if (n > 2) order(1) = -3, order(2) = rows + 8;
+        Tensor out({n, width});
+        gather_bytes(out, bytes, order);
+        bool same = true;
+        for (int i = 0; i < n; ++i) {
+            const int row = std::clamp(order(i), 0, rows - 1);
+            for (int f = 0; f < width; ++f) same &= out.data()[int64_t(i) * width + f] == bytes(f, row) / 255.0f;
+        }
+        CHECK_MESSAGE(same, "n " << n);
+    }
+    Tensor wrong({2, 299});
+    Labels order(2);
+    order.fill(0);
+    CHECK_THROWS_WITH_AS(gather_bytes(wrong, bytes, order), doctest::Contains("source rows have 300 bytes"), Error);
+    Tensor three({3, 300});
+    CHECK_THROWS_WITH_AS(gather_bytes(three, bytes, order), doctest::Contains("3 output rows need as many indices, got 2"),
+                         Error);
+}

@@ -97,8 +97,11 @@ Trainer::Resident &Trainer::resident(const ImageDataset &data) {
     r.source = data.images.data();
     r.images = data.images;  // shares the host memory; the device copy is this tensor's
     r.labels = make_labels(data.labels);
-    if (config_.device == Device::cpu && data.bytes.data() && data.bytes.dimensions() == 2 &&
-        data.bytes.dim(1).extent() == data.size() && data.bytes.dim(0).extent() == data.images.numel() / data.size()) {
+    if (config_.device == Device::cpu && data.bytes.data()) {
+        if (data.bytes.dimensions() != 2 || data.bytes.dim(1).extent() != data.size() ||
+            data.bytes.dim(0).extent() != data.images.numel() / data.size()) {
+            throw Error("a dataset's bytes do not match its images " + shape_string(data.images.shape()));
+        }
         r.bytes = data.bytes;  // shares the memory
     }
     make_resident(r.images.buffer(), config_.device);

@@ -25,6 +25,14 @@ const GatherKernels cuda_kernels{gather_rows_cuda, gather_labels_cuda};
 
 halide_buffer_t *raw(const Labels &labels) { return const_cast<Labels &>(labels).raw_buffer(); }
 
+// One index per output row, as a 1-D buffer.
+void check_order(const char *op, const Labels &order, int rows) {
+    if (order.dimensions() != 1 || order.dim(0).extent() != rows) {
+        throw Error(std::string(op) + ": " + std::to_string(rows) + " output rows need as many indices, got " +
+                    std::to_string(order.dimensions() == 1 ? order.dim(0).extent() : -1));
+    }
+}
+
 }  // namespace
 
 void gather_rows(Tensor &output, const Tensor &source, const Labels &order, Device device) {
@@ -33,10 +41,7 @@ void gather_rows(Tensor &output, const Tensor &source, const Labels &order, Devi
         throw Error("gather_rows: output is " + shape_string(output.shape()) + " but source rows are " +
                     shape_string(source.shape()));
     }
-    if (order.dimensions() != 1 || order.dim(0).extent() != output.dim(0)) {
-        throw Error("gather_rows: " + std::to_string(output.dim(0)) + " output rows need as many indices, got " +
-                    std::to_string(order.dimensions() == 1 ? order.dim(0).extent() : -1));
-    }
+    check_order("gather_rows", order, output.dim(0));
     const GatherKernels &k = for_device(device, cpu_kernels, cuda_kernels);
     DenseView src(source.raw(), source.dim(0)), out(output.raw(), output.dim(0));
     check_kernel(k.rows(src.raw(), raw(order), out.raw()), "gather_rows");
@@ -48,10 +53,7 @@ void gather_bytes(Tensor &output, const Halide::Runtime::Buffer<uint8_t, 2> &sou
         throw Error("gather_bytes: output is " + shape_string(output.shape()) + " but source rows have " +
                     std::to_string(source.dimensions() == 2 ? source.dim(0).extent() : -1) + " bytes");
     }
-    if (order.dimensions() != 1 || order.dim(0).extent() != output.dim(0)) {
-        throw Error("gather_bytes: " + std::to_string(output.dim(0)) + " output rows need as many indices, got " +
-                    std::to_string(order.dimensions() == 1 ? order.dim(0).extent() : -1));
-    }
+    check_order("gather_bytes", order, output.dim(0));
     DenseView out(output.raw(), output.dim(0));
     check_kernel(gather_bytes_cpu(const_cast<Halide::Runtime::Buffer<uint8_t, 2> &>(source).raw_buffer(), raw(order), out.raw()),
                  "gather_bytes");
